@@ -1,0 +1,58 @@
+# Shop backend. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n * 2 + 1)))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-dev run migrate seed lint format test check-postgres bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(BIN)/python ## Create .venv if missing
+
+install: venv ## Install the runtime requirements into .venv
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+
+install-dev: venv ## Install runtime + test requirements into .venv
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+migrate: install ## Apply migrations (SQLite unless DATABASE_URL is set)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+seed: migrate ## Create the demo catalogue (and DEMO_ADMIN_* admin when set)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+
+run: seed ## Install, migrate, seed and serve the API and admin with gunicorn on PORT (default 8000)
+	DEBUG=$${DEBUG:-1} $(BIN)/gunicorn config.wsgi:application --bind 0.0.0.0:$(PORT) \
+		--workers $(WORKERS) --access-logfile - --log-level info
+
+lint: install-dev ## ruff check
+	$(BIN)/ruff check .
+
+format: install-dev ## ruff format + fix imports
+	$(BIN)/ruff check --fix --select I .
+	$(BIN)/ruff format .
+
+check-postgres:
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/python scripts/check_postgres.py
+
+test: lint check-postgres ## Install, lint, check migrations and run the whole suite on PostgreSQL
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
+		$(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-dev ## Benchmarks (bench/)
+	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi
+
+clean: ## Remove the virtualenv and the local SQLite database
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm

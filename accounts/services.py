@@ -1,0 +1,161 @@
+"""Account business rules: registration, login, token refresh/logout, profile and password, roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Role, User, normalize_email
+from accounts.tokens import token_pair_for
+from shop.exceptions import DuplicateEmail, LastAdmin, NotFound, Unauthorized
+
+INVALID_CREDENTIALS = "invalid email or password"
+INVALID_REFRESH_MESSAGE = "Invalid refresh token"
+EMAIL_IN_USE = "email already in use"
+PROFILE_UPDATE_FAILED = "Failed to update profile"
+
+
+def email_taken(email: str, *, exclude_id=None) -> bool:
+    queryset = User.objects.filter(email__iexact=normalize_email(email))
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.exists()
+
+
+def user_register(*, email: str, password: str, first_name: str, last_name: str) -> User:
+    """A new customer. The unique index decides between two concurrent registrations of one email."""
+    email = normalize_email(email)
+    if email_taken(email):
+        raise DuplicateEmail()
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name, role=Role.CUSTOMER
+            )
+    except IntegrityError as exc:
+        raise DuplicateEmail() from exc
+
+
+def user_login(*, email: str, password: str) -> User:
+    """Unknown email, wrong password and deactivated account get the same answer."""
+    user = authenticate(email=email, password=password)
+    if user is None:
+        raise Unauthorized(INVALID_CREDENTIALS, message="Login failed")
+    return user
+
+
+def _refresh_token_or_401(raw: str) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # signature, expiry, type `refresh`, and the blacklist
+    except TokenError as exc:
+        raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE) from exc
+
+
+def _blacklist_once(token: RefreshToken) -> None:
+    """Blacklist `token`; exactly one of several concurrent uses of the same token gets through."""
+    jti = token.payload.get("jti")
+    outstanding = OutstandingToken.objects.filter(jti=jti).first()
+    if outstanding is None:
+        # A valid signature but never issued here (e.g. issued before a database reset): record it now.
+        outstanding, _ = OutstandingToken.objects.get_or_create(
+            jti=jti,
+            defaults={"token": str(token), "expires_at": token.current_time, "user_id": None},
+        )
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError as exc:
+        raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE) from exc
+
+
+def _active_user_of(token: RefreshToken) -> User:
+    user = User.objects.filter(pk=token.payload.get("user_id"), is_active=True).first()
+    if user is None:
+        raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE)
+    return user
+
+
+def token_refresh(*, refresh_token: str) -> dict[str, str]:
+    """Rotate: the refresh token sent is blacklisted and a new pair with the current claims returned."""
+    token = _refresh_token_or_401(refresh_token)
+    user = _active_user_of(token)
+    _blacklist_once(token)
+    return token_pair_for(user)
+
+
+def token_logout(*, refresh_token: str) -> None:
+    token = _refresh_token_or_401(refresh_token)
+    _active_user_of(token)
+    _blacklist_once(token)
+
+
+def refresh_tokens_revoke_all(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of `user` (password change)."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    rows = [BlacklistedToken(token=token) for token in outstanding]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
+    """Partial update: only the keys present change."""
+    fields = [name for name in ("first_name", "last_name", "email") if name in data]
+    if not fields:
+        return user
+    if "email" in data:
+        data = {**data, "email": normalize_email(data["email"])}
+        if email_taken(data["email"], exclude_id=user.pk):
+            raise DuplicateEmail(EMAIL_IN_USE, message=PROFILE_UPDATE_FAILED)
+    for name in fields:
+        setattr(user, name, data[name])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError as exc:
+        raise DuplicateEmail(EMAIL_IN_USE, message=PROFILE_UPDATE_FAILED) from exc
+    return user
+
+
+def user_password_change(*, user: User, new_password: str) -> None:
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        refresh_tokens_revoke_all(user=user)
+
+
+def user_role_set(*, user_id, role: str) -> User:
+    """Set a user's role (and Django flags). The last active admin cannot be demoted.
+
+    Every active admin row is locked first, so two concurrent demotions of the last two admins
+    serialize and the second sees only one admin left.
+    """
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound("User")
+        if user.role == role:
+            return user
+        if (
+            role == Role.CUSTOMER
+            and user.is_active
+            and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+        ):
+            raise LastAdmin()
+        user.role = role
+        user.save(update_fields=["role", "updated_at"])
+        return user
+
+
+def admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
+    """The admin `email` (superuser, role admin), created with `password` if missing. Existing users untouched."""
+    email = normalize_email(email)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return existing, False
+    return User.objects.create_superuser(email=email, password=password), True

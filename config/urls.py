@@ -1,0 +1,33 @@
+"""Routes: the API under /api/v1 (API.md §3), health at the root too, the Django admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.middleware import NOT_FOUND_ROUTE
+from shop.views import RouteNotFoundView
+
+api_v1 = [
+    path("", include("shop.urls")),
+    path("", include("accounts.urls")),
+    path("", include("catalog.urls")),
+    path("", include("cart.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
+    path("", include("returns.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema", SpectacularAPIView.as_view()),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema")),
+]
+
+urlpatterns = [
+    path("", include("shop.urls")),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/", RouteNotFoundView.as_view(), name=NOT_FOUND_ROUTE),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Shop administration"
+admin.site.site_title = "Shop admin"
+admin.site.index_title = "Store operations"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    """Shared core: envelope, errors, parsing, pagination, middleware, health, idempotency keys."""
+
+    name = "shop"
+    verbose_name = "Shop core"
+    default_auto_field = "django.db.models.BigAutoField"

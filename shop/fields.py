@@ -1,0 +1,45 @@
+"""Serializer fields shared by every app: money (API.md §1.7)."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from rest_framework import serializers
+
+CENT = Decimal("0.01")
+MAX_MONEY = Decimal("99999999.99")
+
+
+def to_money(value) -> Decimal:
+    """Round to cents, half-up. The one rounding rule for money."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyField(serializers.Field):
+    """Money in and out: a JSON number (or numeric string) rounded half-up to cents, 0..99999999.99.
+
+    Rendered as a Decimal, which the renderer writes as a JSON number.
+    """
+
+    default_error_messages = {
+        "invalid": "A valid number is required.",
+        "min_value": "Ensure this value is greater than or equal to 0.",
+        "max_value": "Ensure this value is less than or equal to 99999999.99.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | Decimal | str):
+            self.fail("invalid")
+        try:
+            value = Decimal(str(data).strip())
+        except (InvalidOperation, ValueError):
+            self.fail("invalid")
+        if not value.is_finite():
+            self.fail("invalid")
+        value = to_money(value)
+        if value < 0:
+            self.fail("min_value")
+        if value > MAX_MONEY:
+            self.fail("max_value")
+        return value
+
+    def to_representation(self, value):
+        return to_money(value)

@@ -1,0 +1,14 @@
+"""Path ids (API.md §1.8): a UUID, hyphenated, case-insensitive; anything else is `400 invalid_id`."""
+
+import re
+import uuid
+
+from shop.exceptions import InvalidId
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def parse_uuid(value: str, resource: str) -> uuid.UUID:
+    if not isinstance(value, str) or not _UUID_RE.match(value):
+        raise InvalidId(resource)
+    return uuid.UUID(value)

@@ -1,0 +1,123 @@
+"""Request-wide middleware: request id, no-cache headers, access log, body limit, trailing slashes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+
+from shop.context import reset_request_id, set_request_id
+from shop.exceptions import PayloadTooLarge
+
+access_logger = logging.getLogger("shop.access")
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+HEALTH_PATHS = frozenset({"/health", "/ready", "/metrics"})
+SLASH_SERVED = frozenset({"/api/v1/schema/", "/api/v1/docs/"})
+NOT_FOUND_ROUTE = "api-route-not-found"
+
+
+class RequestCounter:
+    """Requests served by this process (`/metrics`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+        self.started = time.monotonic()
+
+    def increment(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+requests_served = RequestCounter()
+
+
+def is_api_or_health(path: str) -> bool:
+    return path.startswith("/api/") or path.rstrip("/") in HEALTH_PATHS
+
+
+class RequestContextMiddleware:
+    """Outermost: request id on every response, no-cache on API/health, one JSON access-log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response["X-Request-ID"] = request_id
+        if is_api_or_health(request.path):
+            response["Cache-Control"] = "no-cache, no-store, must-revalidate"
+            response["Pragma"] = "no-cache"
+            response["Expires"] = "0"
+        requests_served.increment()
+        user = getattr(request, "user", None)
+        user_id = str(user.pk) if user is not None and getattr(user, "is_authenticated", False) else None
+        access_logger.info(
+            json.dumps(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "request_id": request_id,
+                    "user_id": user_id,
+                }
+            )
+        )
+        return response
+
+
+class ApiRequestMiddleware:
+    """Inside CORS: the 1 MiB body limit (checked before authentication) and the trailing-slash redirects."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.MAX_BODY_BYTES:
+                error = PayloadTooLarge()
+                return JsonResponse(error.body(), status=error.status_code)
+        if path.endswith("/") and len(path) > 1 and is_api_or_health(path) and path not in SLASH_SERVED:
+            redirect = self.slash_redirect(request)
+            if redirect is not None:
+                return redirect
+        return self.get_response(request)
+
+    @staticmethod
+    def slash_redirect(request):
+        target = request.path[:-1]
+        try:
+            match = resolve(target)
+        except Resolver404:
+            return None
+        if match.url_name == NOT_FOUND_ROUTE:
+            return None
+        query = request.META.get("QUERY_STRING", "")
+        location = f"{target}?{query}" if query else target
+        if request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(location)
+        response = HttpResponseRedirect(location)
+        response.status_code = 307
+        return response

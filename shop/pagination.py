@@ -1,0 +1,82 @@
+"""Pagination of API.md §1.6: lenient `page`/`limit`, `meta` with the true total, stable order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework.pagination import BasePagination
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+
+
+def positive_int(value: Any, default: int) -> int:
+    """`value` as an int ≥ 1, or `default` when missing, not an integer, or ≤ 0."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    return number if number >= 1 else default
+
+
+def limit_param(request, default: int = DEFAULT_LIMIT) -> int:
+    return min(positive_int(request.query_params.get("limit"), default), MAX_LIMIT)
+
+
+def range_days_param(request) -> int:
+    """Admin lists' `range_days`: a positive integer, else 0 (all time)."""
+    return positive_int(request.query_params.get("range_days"), 0)
+
+
+def since_for_range(range_days: int):
+    """The lower bound on `created_at` for `range_days`, or None for all time."""
+    return timezone.now() - timedelta(days=range_days) if range_days > 0 else None
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    limit: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+class EnvelopePagination(BasePagination):
+    """`data: {<list key>: [...], "meta": {page, limit, total, totalPages}}`.
+
+    `paginate` counts, then fetches only the requested slice (nothing when past the end).
+    """
+
+    def params(self, request) -> PageParams:
+        return PageParams(page=positive_int(request.query_params.get("page"), 1), limit=limit_param(request))
+
+    def paginate(
+        self,
+        queryset: QuerySet,
+        request,
+        *,
+        key: str,
+        serialize: Callable[[Sequence[Any]], list[Any]],
+        count: int | None = None,
+    ) -> dict[str, Any]:
+        params = self.params(request)
+        total = queryset.count() if count is None else count
+        rows = list(queryset[params.offset : params.offset + params.limit]) if params.offset < total else []
+        return {key: serialize(rows), "meta": self.meta(params, total)}
+
+    @staticmethod
+    def meta(params: PageParams, total: int) -> dict[str, int]:
+        return {
+            "page": params.page,
+            "limit": params.limit,
+            "total": total,
+            "totalPages": math.ceil(total / params.limit) if total else 0,
+        }

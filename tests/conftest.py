@@ -1,0 +1,61 @@
+"""Shared fixtures: API clients with bearer tokens, users, and a clean cache per test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.tokens import token_pair_for
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()  # throttle counters
+    yield
+    cache.clear()
+
+
+class ShopClient(APIClient):
+    """An APIClient that sends JSON bodies by default and can act as a user."""
+
+    def as_user(self, user) -> "ShopClient":
+        self.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user)['access_token']}")
+        return self
+
+
+def _json_client() -> ShopClient:
+    client = ShopClient()
+    client.default_format = "json"
+    return client
+
+
+@pytest.fixture
+def api():
+    """An anonymous client."""
+    return _json_client()
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(admin=True)
+
+
+@pytest.fixture
+def customer_api(customer):
+    return _json_client().as_user(customer)
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    return _json_client().as_user(admin_user)
+
+
+@pytest.fixture
+def make_api():
+    """`make_api(user)` → a client acting as `user`."""
+    return lambda user: _json_client().as_user(user)
