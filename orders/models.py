@@ -43,7 +43,9 @@ class Order(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        constraints = [models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative")
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="order_user_newest"),
             models.Index(fields=["-created_at", "-id"], name="order_newest"),
@@ -66,7 +68,9 @@ class OrderItem(models.Model):
 
     class Meta:
         ordering = ("created_at", "id")
-        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_sku}"

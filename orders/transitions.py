@@ -1,0 +1,123 @@
+"""The order state machine (API.md §5.4): one table of allowed moves and one guarded function.
+
+Every caller (REST views, the Django admin, management commands, checkout, returns) moves an order
+through `order_transition` (or `transition_locked` when it already holds the order's row lock). The
+function locks the order, checks the table, saves with `update_fields`, writes an `OrderEvent` and runs
+the move's side effects in the same transaction:
+
+- → `cancelled`: every item's quantity back on stock (exactly once: the row lock serializes concurrent
+  cancels, and the loser finds the order already cancelled) and a captured payment refunded in full;
+- → `delivered`: `delivered_at` set the first time; a COD order without a payment gets its payment;
+- → `completed` (from `processing`/`shipped`): a COD order without a payment gets its payment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import inventory
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from payments import services as payments
+from payments.models import SUCCESSFUL_STATUSES, Payment, PaymentMethod
+from shop.exceptions import InvalidTransition, NotFound
+
+S = OrderStatus
+
+
+class Via(StrEnum):
+    """Who asks for a move."""
+
+    STAFF = "staff"  # an admin: E39, E25 by an admin, Django admin actions
+    OWNER = "owner"  # the customer who owns the order: E25
+    SYSTEM = "system"  # the service itself: payment capture, cancel_unpaid_orders
+    RETURN = "return"  # the returns services: request, approve, reject
+
+
+#: (from, to) → who may trigger it. Every pair not listed is refused.
+ALLOWED_MOVES: dict[tuple[str, str], frozenset[Via]] = {
+    (S.PENDING, S.PROCESSING): frozenset({Via.STAFF, Via.SYSTEM}),
+    (S.PENDING, S.CANCELLED): frozenset({Via.OWNER, Via.STAFF, Via.SYSTEM}),
+    (S.PROCESSING, S.SHIPPED): frozenset({Via.STAFF}),
+    (S.PROCESSING, S.DELIVERED): frozenset({Via.STAFF}),
+    (S.PROCESSING, S.COMPLETED): frozenset({Via.STAFF}),
+    (S.PROCESSING, S.CANCELLED): frozenset({Via.OWNER, Via.STAFF}),
+    (S.SHIPPED, S.DELIVERED): frozenset({Via.STAFF}),
+    (S.SHIPPED, S.COMPLETED): frozenset({Via.STAFF}),
+    (S.DELIVERED, S.COMPLETED): frozenset({Via.STAFF}),
+    (S.DELIVERED, S.RETURN_REQUESTED): frozenset({Via.RETURN}),
+    (S.COMPLETED, S.RETURN_REQUESTED): frozenset({Via.RETURN}),
+    (S.RETURN_REQUESTED, S.REFUNDED): frozenset({Via.RETURN}),
+    (S.RETURN_REQUESTED, S.DELIVERED): frozenset({Via.RETURN}),
+    (S.RETURN_REQUESTED, S.COMPLETED): frozenset({Via.RETURN}),
+}
+
+#: Statuses from which an order can still be cancelled.
+CANCELLABLE = frozenset(frm for (frm, to) in ALLOWED_MOVES if to == S.CANCELLED)
+
+
+def is_allowed(from_status: str, to_status: str, via: Via) -> bool:
+    return via in ALLOWED_MOVES.get((from_status, to_status), frozenset())
+
+
+def transition_error(from_status: str, to_status: str) -> InvalidTransition:
+    return InvalidTransition(f"invalid status transition from {from_status} to {to_status}")
+
+
+def lock_order(order_id: Any) -> Order:
+    """The order's row, locked for the rest of the transaction (404 when unknown)."""
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Order")
+    return order
+
+
+def order_transition(*, order_id: Any, to_status: str, via: Via, actor: Any = None, note: str = "") -> Order:
+    """Move an order, in its own transaction. Raises `InvalidTransition` (nothing changes) when refused."""
+    with transaction.atomic():
+        order = lock_order(order_id)
+        return transition_locked(order=order, to_status=to_status, via=via, actor=actor, note=note)
+
+
+def transition_locked(*, order: Order, to_status: str, via: Via, actor: Any = None, note: str = "") -> Order:
+    """Move an order whose row the caller has locked inside its transaction."""
+    from_status = order.status
+    if not is_allowed(from_status, to_status, via):
+        raise transition_error(from_status, to_status)
+    now = timezone.now()
+    order.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == S.DELIVERED and order.delivered_at is None:
+        order.delivered_at = now
+        fields.append("delivered_at")
+    order.save(update_fields=fields)
+    OrderEvent.objects.create(
+        order=order,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note or "",
+        created_at=now,
+    )
+    _run_side_effects(order, from_status, to_status)
+    return order
+
+
+def _run_side_effects(order: Order, from_status: str, to_status: str) -> None:
+    if to_status == S.CANCELLED:
+        items = OrderItem.objects.filter(order=order).values_list("product_id", "quantity")
+        inventory.restock(list(items))
+        payments.payment_refund_rest(order_id=order.pk)
+    elif to_status in (S.DELIVERED, S.COMPLETED) and from_status in (S.PROCESSING, S.SHIPPED):
+        _create_cod_payment_if_missing(order)
+
+
+def _create_cod_payment_if_missing(order: Order) -> None:
+    if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
+        return
+    if Payment.objects.filter(order=order, status__in=SUCCESSFUL_STATUSES).exists():
+        return
+    payments.payment_create_cod(order_id=order.pk, amount=order.total_amount)
