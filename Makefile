@@ -49,7 +49,7 @@ test: lint check-postgres ## Install, lint, check migrations and run the whole s
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
-		$(BIN)/pytest $(PYTEST_ARGS)
+		$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: install-dev ## Benchmarks (bench/)
 	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi

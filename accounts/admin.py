@@ -1,19 +1,36 @@
 """Django admin for users: the role is edited, the staff flags follow it (User.save)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User
+from accounts.models import User, normalize_email
+
+EMAIL_TAKEN = "A user with this email already exists."
 
 
-class UserCreationForm(AdminUserCreationForm):
+class EmailFormMixin:
+    """Normalize the email and refuse one taken in any case with a readable message (rather than the
+    database constraint's name)."""
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data.get("email"))
+        taken = User.objects.with_email(email)
+        if self.instance.pk is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
+
+
+class UserCreationForm(EmailFormMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "role")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(EmailFormMixin, UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "role", "is_active")
@@ -35,6 +52,12 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "role", "password1", "password2"),
+            },
+        ),
     )
     filter_horizontal = ()

@@ -5,18 +5,38 @@ from __future__ import annotations
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import User
+from accounts.selectors import user_active_get
 
+MISSING_HEADER = "Missing authorization header"
 INVALID_FORMAT = "Invalid token format"
 TOKEN_EXPIRED = "Token expired"
 INVALID_TOKEN = "Invalid token"
 
 
+def access_token_or_fail(raw: str) -> AccessToken:
+    """Verify an access token: HS256 signature, `exp` present and in the future, type `access`, `jti`.
+
+    `Token expired` only for a token that would otherwise be a valid access token; an expired refresh
+    token (or any other expired token that is not an access token) is `Invalid token`.
+    """
+    try:
+        return AccessToken(raw)
+    except ExpiredTokenError as exc:
+        # PyJWT checks the signature before the expiry, so the payload below is authentic.
+        payload = AccessToken(raw, verify=False).payload
+        if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != AccessToken.token_type:
+            raise AuthenticationFailed(INVALID_TOKEN) from exc
+        raise AuthenticationFailed(TOKEN_EXPIRED) from exc
+    except TokenError as exc:
+        raise AuthenticationFailed(INVALID_TOKEN) from exc
+
+
 class BearerAuthentication(BaseAuthentication):
     """`Authorization: Bearer <access token>`. A missing header leaves the request anonymous, so the
-    permission check answers `Missing authorization header`."""
+    permission check answers `Missing authorization header` (and public views ignore the header)."""
 
     keyword = "Bearer"
 
@@ -30,13 +50,8 @@ class BearerAuthentication(BaseAuthentication):
         raw = parts[1]
         if not raw:
             raise AuthenticationFailed(INVALID_TOKEN)
-        try:
-            token = AccessToken(raw)
-        except ExpiredTokenError as exc:
-            raise AuthenticationFailed(TOKEN_EXPIRED) from exc
-        except TokenError as exc:
-            raise AuthenticationFailed(INVALID_TOKEN) from exc
-        user = User.objects.filter(pk=token.payload.get("user_id"), is_active=True).first()
+        token = access_token_or_fail(raw)
+        user = user_active_get(user_id=token.payload.get(jwt_settings.USER_ID_CLAIM))
         if user is None:
             raise AuthenticationFailed(INVALID_TOKEN)
         return user, token

@@ -10,7 +10,7 @@ class EmailBackend(ModelBackend):
         email = normalize_email(email or username or kwargs.get(User.USERNAME_FIELD) or "")
         if not email or password is None:
             return None
-        user = User.objects.filter(email=email).first()
+        user = User.objects.with_email(email).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None

@@ -22,8 +22,16 @@ class Role(models.TextChoices):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def with_email(self, email: str) -> models.QuerySet:
+        """Users whose email equals `email` case-insensitively. Compares `LOWER(email)`, so PostgreSQL
+        answers from the case-insensitive unique index (an `iexact` lookup compares `UPPER(...)`, which
+        no index covers)."""
+        return (
+            self.get_queryset().alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email))
+        )
+
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=normalize_email(username))
+        return self.with_email(username).get()
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

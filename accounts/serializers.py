@@ -31,11 +31,13 @@ def password_field(**kwargs) -> serializers.CharField:
     return serializers.CharField(trim_whitespace=False, max_length=128, **kwargs)
 
 
-def check_password_rules(password: str, user: User, field: str) -> None:
+def password_problem(password: str, user: User) -> str | None:
+    """The first message of Django's password validators for `password` judged against `user`, or None."""
     try:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise serializers.ValidationError({field: exc.messages[0]}) from exc
+        return exc.messages[0]
+    return None
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -44,10 +46,20 @@ class RegisterSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
 
-    def validate(self, attrs):
-        candidate = User(email=attrs["email"], first_name=attrs["first_name"], last_name=attrs["last_name"])
-        check_password_rules(attrs["password"], candidate, "password")
-        return attrs
+    def validate_password(self, value):
+        """Judged at field level so that its error is listed beside the other fields' errors; the
+        similarity check uses whatever email and names were sent (strings only)."""
+        sent = {
+            name: self.initial_data.get(name).strip()
+            for name in ("email", "first_name", "last_name")
+            if isinstance(self.initial_data.get(name), str)
+        }
+        if "email" in sent:
+            sent["email"] = normalize_email(sent["email"])
+        problem = password_problem(value, User(**sent))
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class LoginSerializer(serializers.Serializer):
@@ -75,12 +87,24 @@ class PasswordChangeSerializer(serializers.Serializer):
         return value
 
     def validate_new_password(self, value):
-        try:
-            password_validation.validate_password(value, user=self.context["user"])
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages[0]) from exc
+        problem = password_problem(value, self.context["user"])
+        if problem:
+            raise serializers.ValidationError(problem)
         return value
 
 
 class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """TokenPair (API.md §2.15), the `data` of E9."""
+
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+
+
+class AuthDataSerializer(TokenPairSerializer):
+    """AuthData (API.md §2.15), the `data` of E7 and E8."""
+
+    user = UserSerializer()

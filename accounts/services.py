@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import Role, User, normalize_email
+from accounts.selectors import user_active_get
 from accounts.tokens import token_pair_for
 from shop.exceptions import DuplicateEmail, LastAdmin, NotFound, Unauthorized
 
@@ -21,7 +24,7 @@ PROFILE_UPDATE_FAILED = "Failed to update profile"
 
 
 def email_taken(email: str, *, exclude_id=None) -> bool:
-    queryset = User.objects.filter(email__iexact=normalize_email(email))
+    queryset = User.objects.with_email(email)
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.exists()
@@ -56,16 +59,19 @@ def _refresh_token_or_401(raw: str) -> RefreshToken:
         raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE) from exc
 
 
-def _blacklist_once(token: RefreshToken) -> None:
+def _blacklist_once(token: RefreshToken, *, user: User) -> None:
     """Blacklist `token`; exactly one of several concurrent uses of the same token gets through."""
-    jti = token.payload.get("jti")
-    outstanding = OutstandingToken.objects.filter(jti=jti).first()
-    if outstanding is None:
-        # A valid signature but never issued here (e.g. issued before a database reset): record it now.
-        outstanding, _ = OutstandingToken.objects.get_or_create(
-            jti=jti,
-            defaults={"token": str(token), "expires_at": token.current_time, "user_id": None},
-        )
+    jti = token.payload.get(jwt_settings.JTI_CLAIM)
+    # A valid signature but not on record (e.g. issued before a database reset): record it now.
+    outstanding, _ = OutstandingToken.objects.get_or_create(
+        jti=jti,
+        defaults={
+            "token": str(token),
+            "user": user,
+            "created_at": token.current_time,
+            "expires_at": datetime_from_epoch(token.payload["exp"]),
+        },
+    )
     try:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
@@ -74,7 +80,7 @@ def _blacklist_once(token: RefreshToken) -> None:
 
 
 def _active_user_of(token: RefreshToken) -> User:
-    user = User.objects.filter(pk=token.payload.get("user_id"), is_active=True).first()
+    user = user_active_get(user_id=token.payload.get(jwt_settings.USER_ID_CLAIM))
     if user is None:
         raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE)
     return user
@@ -84,14 +90,14 @@ def token_refresh(*, refresh_token: str) -> dict[str, str]:
     """Rotate: the refresh token sent is blacklisted and a new pair with the current claims returned."""
     token = _refresh_token_or_401(refresh_token)
     user = _active_user_of(token)
-    _blacklist_once(token)
+    _blacklist_once(token, user=user)
     return token_pair_for(user)
 
 
 def token_logout(*, refresh_token: str) -> None:
+    """Blacklist the refresh token sent (E45); the same refusals as a refresh (E9)."""
     token = _refresh_token_or_401(refresh_token)
-    _active_user_of(token)
-    _blacklist_once(token)
+    _blacklist_once(token, user=_active_user_of(token))
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
@@ -155,7 +161,7 @@ def user_role_set(*, user_id, role: str) -> User:
 def admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
     """The admin `email` (superuser, role admin), created with `password` if missing. Existing users untouched."""
     email = normalize_email(email)
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.with_email(email).first()
     if existing is not None:
         return existing, False
     return User.objects.create_superuser(email=email, password=password), True

@@ -1,20 +1,23 @@
 """Auth and profile endpoints E7–E9, E45, E12–E14 (thin: validate, call a service, serialize)."""
 
-from rest_framework.permissions import AllowAny
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema
 
 from accounts import services
 from accounts.serializers import (
+    AuthDataSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
     ProfileUpdateSerializer,
     RefreshTokenSerializer,
     RegisterSerializer,
+    TokenPairSerializer,
     UserSerializer,
 )
 from accounts.throttles import LoginThrottle, RefreshThrottle, RegisterThrottle
 from accounts.tokens import token_pair_for
 from shop.responses import success
+from shop.schema import envelope, error_responses
+from shop.views import ApiView, PublicApiView
 
 
 def validated(serializer_class, request, **context):
@@ -23,59 +26,108 @@ def validated(serializer_class, request, **context):
     return serializer.validated_data
 
 
-class PublicView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+def auth_data(user) -> dict:
+    return {"user": UserSerializer(user).data, **token_pair_for(user)}
 
 
-class RegisterView(PublicView):
+class RegisterView(PublicApiView):
+    """E7: a new customer account and its first token pair (any `role` key is ignored)."""
+
     throttle_classes = [RegisterThrottle]
 
+    @extend_schema(
+        tags=["auth"],
+        request=RegisterSerializer,
+        responses={
+            201: envelope("RegisterResponse", AuthDataSerializer),
+            **error_responses(400, 409, 413, 429),
+        },
+    )
     def post(self, request):
         data = validated(RegisterSerializer, request)
         user = services.user_register(**data)
-        return success(
-            "User registered successfully",
-            {"user": UserSerializer(user).data, **token_pair_for(user)},
-            status=201,
-        )
+        return success("User registered successfully", auth_data(user), status=201)
 
 
-class LoginView(PublicView):
+class LoginView(PublicApiView):
+    """E8: a token pair for email + password; every kind of failure answers the same 401."""
+
     throttle_classes = [LoginThrottle]
 
+    @extend_schema(
+        tags=["auth"],
+        request=LoginSerializer,
+        responses={200: envelope("LoginResponse", AuthDataSerializer), **error_responses(400, 401, 413, 429)},
+    )
     def post(self, request):
         data = validated(LoginSerializer, request)
         user = services.user_login(**data)
-        return success("Login successful", {"user": UserSerializer(user).data, **token_pair_for(user)})
+        return success("Login successful", auth_data(user))
 
 
-class RefreshView(PublicView):
+class RefreshView(PublicApiView):
+    """E9: rotate: a new pair for a valid refresh token, which is blacklisted."""
+
     throttle_classes = [RefreshThrottle]
 
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshTokenSerializer,
+        responses={
+            200: envelope("RefreshResponse", TokenPairSerializer),
+            **error_responses(400, 401, 413, 429),
+        },
+    )
     def post(self, request):
         data = validated(RefreshTokenSerializer, request)
         return success("Token refreshed", services.token_refresh(**data))
 
 
-class LogoutView(PublicView):
+class LogoutView(PublicApiView):
+    """E45: blacklist the refresh token sent; access tokens stay valid until they expire."""
+
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshTokenSerializer,
+        responses={200: envelope("LogoutResponse"), **error_responses(400, 401, 413)},
+    )
     def post(self, request):
         data = validated(RefreshTokenSerializer, request)
         services.token_logout(**data)
         return success("Logged out successfully")
 
 
-class ProfileView(APIView):
+class ProfileView(ApiView):
+    """E12/E13: the caller's profile; PUT is a partial update (only the keys sent change)."""
+
+    @extend_schema(
+        tags=["users"], responses={200: envelope("ProfileResponse", UserSerializer), **error_responses(401)}
+    )
     def get(self, request):
         return success("Profile retrieved successfully", UserSerializer(request.user).data)
 
+    @extend_schema(
+        tags=["users"],
+        request=ProfileUpdateSerializer,
+        responses={
+            200: envelope("ProfileUpdateResponse", UserSerializer),
+            **error_responses(400, 401, 409, 413),
+        },
+    )
     def put(self, request):
         data = validated(ProfileUpdateSerializer, request)
         user = services.user_profile_update(user=request.user, data=data)
         return success("Profile updated successfully", UserSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(ApiView):
+    """E14: change the password after checking the current one; revokes every refresh token."""
+
+    @extend_schema(
+        tags=["users"],
+        request=PasswordChangeSerializer,
+        responses={200: envelope("PasswordChangeResponse"), **error_responses(400, 401, 413)},
+    )
     def put(self, request):
         data = validated(PasswordChangeSerializer, request, user=request.user)
         services.user_password_change(user=request.user, new_password=data["new_password"])

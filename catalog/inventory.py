@@ -10,13 +10,14 @@ can hold more than is on hand.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -33,9 +34,11 @@ def active_reservations(now: datetime | None = None) -> QuerySet[Reservation]:
     return Reservation.objects.filter(expires_at__gt=now or timezone.now())
 
 
-def reserved_expression(now: datetime | None = None, *, exclude_cart_id: Any = None):
-    """Σ active reservations of the outer product (optionally leaving one cart out), as a subquery."""
-    reservations = active_reservations(now).filter(product=OuterRef("pk"))
+def reserved_expression(now: datetime | None = None, *, exclude_cart_id: Any = None, product_ref: str = "pk"):
+    """Σ active reservations of the outer product (optionally leaving one cart out), as a subquery.
+
+    `product_ref` names the outer column holding the product id (`"product_id"` from an order item)."""
+    reservations = active_reservations(now).filter(product=OuterRef(product_ref))
     if exclude_cart_id is not None:
         reservations = reservations.exclude(cart_id=exclude_cart_id)
     total = reservations.order_by().values("product").annotate(total=Sum("quantity")).values("total")
@@ -63,12 +66,37 @@ def available_for(product_id: Any, *, cart_id: Any = None, now: datetime | None 
     return max(0, stock_quantity - others)
 
 
-def lock_products(product_ids: Iterable[Any]) -> dict[Any, Product]:
-    """Lock the products' rows in ascending id order (no deadlocks between two lockers)."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    products = Product.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+def available_map(product_ids: Iterable[Any], *, cart_id: Any = None, now: datetime | None = None) -> dict:
+    """`available_for` of several products in one query: {product id: available to `cart_id`}.
+
+    Run it after `lock_products` (a new statement sees what the lock holders committed)."""
+    rows = (
+        Product.objects.filter(pk__in=list(product_ids))
+        .annotate(others=reserved_expression(now, exclude_cart_id=cart_id))
+        .values_list("pk", "stock_quantity", "others")
+    )
+    return {pk: max(0, stock_quantity - others) for pk, stock_quantity, others in rows}
+
+
+def lock_products(product_ids: Iterable[Any], **annotations: Any) -> dict[Any, Product]:
+    """Lock the products' rows in ascending id order (no deadlocks between two lockers).
+
+    `annotations` ride along in the locking SELECT (only `catalog_product` rows are locked). They are
+    read with the statement's snapshot, taken *before* any wait for the lock, so use them only for
+    rows the caller already holds locked (e.g. its own cart's lines), never for stock figures.
+
+    `product_ids` may also be a queryset of ids (e.g. a locked cart's lines): it is then a subquery of
+    the same statement. PostgreSQL locks the rows after sorting them, so the order is ascending either way.
+    """
+    if isinstance(product_ids, QuerySet):
+        ids: Any = product_ids
+    else:
+        ids = sorted(set(product_ids))
+        if not ids:
+            return {}
+    products = Product.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    if annotations:
+        products = products.annotate(**annotations)
     return {product.pk: product for product in products}
 
 
@@ -79,29 +107,80 @@ def check_available(
     cart_id: Any = None,
     now: datetime | None = None,
     error: str | None = None,
+    available: int | None = None,
 ) -> None:
     """Refuse with `insufficient_stock` unless `quantity` units are available to `cart_id`.
 
-    An inactive product has 0 available. Call with the product's row locked.
+    An inactive product has 0 available. Call with the product's row locked. `available` may be given
+    when already computed for the locked row (`available_map`), saving a query per product.
     """
-    available = available_for(product.pk, cart_id=cart_id, now=now) if product.is_active else 0
+    if not product.is_active:
+        available = 0
+    elif available is None:
+        available = available_for(product.pk, cart_id=cart_id, now=now)
     if available < quantity:
         raise InsufficientStock(product_id=product.pk, requested=quantity, available=available, error=error)
 
 
 def reserve(*, cart_id: Any, product: Product, quantity: int, now: datetime | None = None) -> datetime:
     """Hold `quantity` units of a locked product for a cart: the reservation becomes the line quantity
-    with expiry now + TTL (one upsert). Returns the new expiry."""
+    with expiry now + TTL. Returns the new expiry.
+
+    The availability rule and the upsert are one conditional statement (`INSERT … SELECT … WHERE
+    available ≥ quantity ON CONFLICT DO UPDATE`); when it writes nothing, the figure for the 409 is
+    read once more. Call with the product row locked, so the sum cannot change underneath.
+    """
     now = now or timezone.now()
-    check_available(product, quantity, cart_id=cart_id, now=now)
     expires_at = now + reservation_ttl()
-    Reservation.objects.bulk_create(
-        [Reservation(cart_id=cart_id, product=product, quantity=quantity, expires_at=expires_at)],
-        update_conflicts=True,
-        unique_fields=["cart", "product"],
-        update_fields=["quantity", "expires_at"],
-    )
+    if not _upsert_reservation_if_available(
+        cart_id=cart_id, product_id=product.pk, quantity=quantity, now=now, expires_at=expires_at
+    ):
+        check_available(product, quantity, cart_id=cart_id, now=now)
+        # Only reachable if the product row was not locked by the caller and changed in between.
+        raise InsufficientStock(product_id=product.pk, requested=quantity, available=0)
     return expires_at
+
+
+_RESERVE_SQL = """
+INSERT INTO {reservation} (id, cart_id, product_id, quantity, expires_at, created_at)
+SELECT %s, %s, product.id, %s, %s, %s
+FROM {product} AS product
+WHERE product.id = %s AND product.is_active
+  AND product.stock_quantity - COALESCE((
+        SELECT SUM(other.quantity) FROM {reservation} AS other
+        WHERE other.product_id = product.id AND other.expires_at > %s AND other.cart_id <> %s
+      ), 0) >= %s
+ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity, expires_at = excluded.expires_at
+"""
+
+
+def _upsert_reservation_if_available(
+    *, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
+) -> bool:
+    """One statement: set the cart's reservation of the product to `quantity` if §5.2's rule holds
+    (`stock_quantity − Σ active reservations of other carts ≥ quantity`, product active). True if written."""
+    opts = Reservation._meta
+    uuid_of = opts.pk.get_db_prep_value
+    time_of = opts.get_field("expires_at").get_db_prep_value
+    sql = _RESERVE_SQL.format(
+        reservation=connection.ops.quote_name(opts.db_table),
+        product=connection.ops.quote_name(Product._meta.db_table),
+    )
+    cart = uuid_of(cart_id, connection)
+    params = [
+        uuid_of(uuid.uuid4(), connection),
+        cart,
+        quantity,
+        time_of(expires_at, connection),
+        time_of(now, connection),
+        uuid_of(product_id, connection),
+        time_of(now, connection),
+        cart,
+        quantity,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def release(*, cart_id: Any, product_ids: Iterable[Any] | None = None) -> int:
@@ -126,6 +205,42 @@ def deduct(lines: Iterable[tuple[Any, int]]) -> None:
             Product.objects.filter(pk=product_id).update(
                 stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now()
             )
+
+
+def deduct_if_available(lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None) -> bool:
+    """Checkout's check and deduction in one all-or-nothing statement: take every line's units off
+    `stock_quantity` if every product is active and `stock_quantity − Σ active reservations of other
+    carts ≥ quantity` (§5.2); otherwise change nothing. Returns whether it deducted.
+
+    Call with the rows locked (`lock_products`): the statement then never waits, so it reads the
+    reservations as they are now. On False, `available_map` + `check_available` name the failing line.
+    """
+    quantities: dict[Any, int] = {}
+    for product_id, quantity in lines:
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    if not quantities:
+        return True
+    ids = list(quantities)
+
+    def needed() -> Case:
+        return Case(
+            *(When(pk=product_id, then=Value(quantity)) for product_id, quantity in quantities.items()),
+            output_field=IntegerField(),
+        )
+
+    short = (
+        Product.objects.filter(pk__in=ids)
+        .annotate(others=reserved_expression(now or timezone.now(), exclude_cart_id=cart_id), needed=needed())
+        .filter(Q(is_active=False) | Q(stock_quantity__lt=F("others") + F("needed")))
+    )
+    updated = (
+        Product.objects.filter(pk__in=ids)
+        .filter(~Exists(short))
+        .update(stock_quantity=F("stock_quantity") - needed(), updated_at=timezone.now())
+    )
+    if updated not in (0, len(ids)):  # an unknown product id: the caller locked the wrong rows
+        raise RuntimeError(f"deduct_if_available: {len(ids) - updated} of {len(ids)} products not found")
+    return updated == len(ids)
 
 
 def restock(lines: Iterable[tuple[Any, int]]) -> None:

@@ -23,6 +23,16 @@ class OrderStatus(models.TextChoices):
     RETURN_REQUESTED = "return_requested", "Return requested"
 
 
+#: The 7 keys of an Address (API.md §2.5), in their rendering order.
+ADDRESS_FIELDS = ("full_name", "street", "city", "state", "country", "postal_code", "phone")
+
+
+def full_address(address: dict | None) -> dict[str, str]:
+    """An address with all 7 keys (missing optional ones as `""`), as stored and rendered."""
+    address = address or {}
+    return {key: str(address.get(key) or "") for key in ADDRESS_FIELDS}
+
+
 def new_order_number() -> str:
     """`ORD-<unix seconds, 10 digits>-<8 lower-case hex>` (API.md §1.8)."""
     return f"ORD-{int(time.time()):010d}-{secrets.token_hex(4)}"

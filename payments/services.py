@@ -13,16 +13,34 @@ from django.db import IntegrityError, connection, transaction
 from payments.gateways import ChargeResult, get_gateway
 from payments.gateways.base import DeclineCode
 from payments.models import LIVE_STATUSES, Payment, PaymentMethod, PaymentStatus
-from shop.exceptions import AlreadyPaid
+from shop.exceptions import AlreadyPaid, ValidationFailed
 from shop.fields import to_money
 
 PAYMENT_EXISTS = "payment already exists for this order"
 PAYMENT_IN_PROGRESS = "payment already in progress for this order"
+VERIFY_FAILED = "Failed to verify payment"
+INVALID_TRANSACTION_ID = "invalid transaction ID"
 
 
 def live_payment_of(order_id: Any) -> Payment | None:
     """The order's pending/completed/(partially) refunded payment, if any (at most one exists)."""
     return Payment.objects.filter(order_id=order_id, status__in=LIVE_STATUSES).first()
+
+
+def in_transaction() -> bool:
+    """True inside a `transaction.atomic()` block opened by the code (a test case's wrapping block, which
+    stands in for autocommit in non-transactional tests, does not count)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def payment_create_for_new_order(*, order_id: Any, amount: Decimal, method: str) -> Payment:
+    """The `pending` payment of an order created in the caller's transaction (checkout step 9).
+
+    The order is brand new, so no other live payment can exist: no savepoint is needed to catch a clash.
+    """
+    return Payment.objects.create(
+        order_id=order_id, amount=to_money(amount), payment_method=method, status=PaymentStatus.PENDING
+    )
 
 
 def payment_create_pending(*, order_id: Any, amount: Decimal, method: str) -> Payment:
@@ -48,7 +66,7 @@ def payment_charge(*, payment: Payment, token: str | None) -> ChargeResult:
 
     An unexpected gateway exception is a decline with `gateway_error`.
     """
-    assert not connection.in_atomic_block, "the gateway is never called inside a transaction"
+    assert not in_transaction(), "the gateway is never called inside a transaction"
     try:
         return get_gateway().charge(payment.amount, payment.payment_method, token)
     except Exception:  # noqa: BLE001 - any gateway failure is recorded, never a 500
@@ -56,7 +74,10 @@ def payment_charge(*, payment: Payment, token: str | None) -> ChargeResult:
 
 
 def payment_record_result(*, payment: Payment, result: ChargeResult) -> Payment:
-    """Record a charge result on a locked pending payment (caller holds the transaction)."""
+    """Record a charge result on a pending payment.
+
+    The caller holds the transaction and the lock of the payment's order: every write to an order's
+    payments (charge results, refunds, the COD payment) happens under that lock, so it guards the row."""
     if result.approved:
         payment.status = PaymentStatus.COMPLETED
         payment.payment_details = {}
@@ -114,3 +135,13 @@ def captured_payment_for_update(*, order_id: Any) -> Payment | None:
         .filter(order_id=order_id, status__in=(PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED))
         .first()
     )
+
+
+def payment_verify(*, payment: Payment, transaction_id: str) -> Payment:
+    """E27: the transaction id must be the payment's; a mismatch is a validation error on the field
+    (`invalid transaction ID`). Changes nothing."""
+    if transaction_id != payment.transaction_id:
+        raise ValidationFailed(
+            {"transaction_id": INVALID_TRANSACTION_ID}, error=INVALID_TRANSACTION_ID, message=VERIFY_FAILED
+        )
+    return payment

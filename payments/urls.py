@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from payments import views
+
+urlpatterns = [
+    path("payments", views.PaymentCreateView.as_view(), name="payments"),
+    path("payments/<str:payment_id>/verify", views.PaymentVerifyView.as_view(), name="payment-verify"),
+]

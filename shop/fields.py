@@ -34,9 +34,16 @@ class MoneyField(serializers.Field):
             self.fail("invalid")
         if not value.is_finite():
             self.fail("invalid")
+        # Bounds first: rounding a huge value (`1e30`) to cents would overflow the decimal context.
+        if value < -1:
+            self.fail("min_value")
+        if value > MAX_MONEY + 1:
+            self.fail("max_value")
         value = to_money(value)
         if value < 0:
             self.fail("min_value")
+        if value == 0:
+            value = abs(value)  # `-0.004` rounds to `-0.00`: store and echo a plain 0
         if value > MAX_MONEY:
             self.fail("max_value")
         return value

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import server_error as html_server_error
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -72,6 +73,12 @@ def to_shop_error(exc: BaseException, method: str = "") -> shop_exc.ShopError | 
         return shop_exc.InvalidJSON()
     if is_connection_error(exc):
         return shop_exc.ServiceUnavailable()
+    if isinstance(exc, drf.APIException):
+        # Any other DRF error (e.g. 406 Not Acceptable) keeps its status, in the envelope.
+        error = shop_exc.ShopError(str(exc.default_code), message=str(exc.detail))
+        error.status_code = exc.status_code
+        error.code = str(exc.default_code)
+        return error
     return None
 
 
@@ -92,4 +99,18 @@ def exception_handler(exc: BaseException, context: dict[str, Any]) -> Response:
         error = shop_exc.ServerError()
     elif isinstance(error, shop_exc.ServiceUnavailable):
         logger.warning("database unavailable request_id=%s", current_request_id())
-    return error_response(error)
+    response = error_response(error)
+    auth_header = getattr(exc, "auth_header", None)  # set by DRF on bearer 401s
+    if auth_header and response.status_code == 401:
+        response["WWW-Authenticate"] = auth_header
+    return response
+
+
+def server_error(request, *args, **kwargs):
+    """Django's last-resort 500 (`handler500`): the envelope under /api/ and on health routes, else HTML."""
+    from shop.middleware import is_api_or_health  # the middleware imports the views, which import us
+
+    if is_api_or_health(request.path):
+        error = shop_exc.ServerError()
+        return JsonResponse(error.body(), status=error.status_code)
+    return html_server_error(request, *args, **kwargs)

@@ -7,12 +7,13 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
-from rest_framework.permissions import AllowAny
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from shop.middleware import requests_served
+from shop.views import PublicApiView
 
 #: The connection alias the checks use (tests point it at an unreachable server).
 HEALTH_DATABASE = "default"
@@ -36,28 +37,84 @@ def database_available() -> bool:
 
 
 def go_duration(seconds: float) -> str:
-    """Go's `time.Duration` notation: `1h2m3.5s`, `4m10.25s`, `12.5s`."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    secs_text = f"{secs:.6f}".rstrip("0").rstrip(".") or "0"
-    if hours >= 1:
-        return f"{int(hours)}h{int(minutes)}m{secs_text}s"
-    if minutes >= 1:
-        return f"{int(minutes)}m{secs_text}s"
-    return f"{secs_text}s"
+    """Go's `time.Duration.String()` at microsecond precision: `1h2m3.5s`, `4m10.25s`, `12.5s`, `1h0m0s`.
+
+    Leading zero units are left out; under a second Go switches to `ms`/`µs` (`250ms`), and so does this.
+    Works on whole microseconds, so `59.9999999` is `1m0s`, never `60s`.
+    """
+    micros = round(seconds * 1_000_000)
+    if micros <= 0:
+        return "0s"
+    if micros < 1000:
+        return f"{micros}µs"
+    if micros < 1_000_000:
+        return f"{_trim(micros / 1000, 3)}ms"
+    hours, rest = divmod(micros, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    secs = f"{_trim(rest / 1_000_000, 6)}s"
+    if hours:
+        return f"{hours}h{minutes}m{secs}"
+    if minutes:
+        return f"{minutes}m{secs}"
+    return secs
+
+
+def _trim(value: float, places: int) -> str:
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
 def now_iso() -> str:
     return timezone.now().isoformat().replace("+00:00", "Z")
 
 
-class PublicPlainView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+class PublicPlainView(PublicApiView):
+    """Public, no envelope: the body is exactly the health document (its 405 is still the envelope)."""
+
     renderer_classes = [JSONRenderer]
 
 
+_TIMESTAMP = serializers.CharField(help_text="UTC, ISO 8601 ending in Z")
+_ERROR = serializers.CharField(required=False, help_text="`database unavailable` (503 only)")
+HEALTH_DOC = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["healthy", "unhealthy"]),
+        "timestamp": _TIMESTAMP,
+        "service": serializers.CharField(),
+        "version": serializers.CharField(),
+        "database": serializers.ChoiceField(choices=["connected", "disconnected"]),
+        "error": _ERROR,
+    },
+)
+READY_DOC = inline_serializer(
+    "Ready",
+    {
+        "ready": serializers.BooleanField(),
+        "timestamp": _TIMESTAMP,
+        "database": serializers.ChoiceField(choices=["ready", "not_ready"]),
+        "error": _ERROR,
+    },
+)
+METRICS_DOC = inline_serializer(
+    "Metrics",
+    {
+        "timestamp": _TIMESTAMP,
+        "metrics": inline_serializer(
+            "MetricsValues",
+            {
+                "uptime": serializers.CharField(help_text="Go duration notation, e.g. 1h2m3.5s"),
+                "uptime_seconds": serializers.FloatField(),
+                "requests_total": serializers.IntegerField(),
+            },
+        ),
+    },
+)
+
+
 class HealthView(PublicPlainView):
+    """E1/E4: liveness with a database check (503 when the database is unreachable)."""
+
+    @extend_schema(tags=["health"], responses={200: HEALTH_DOC, 503: HEALTH_DOC})
     def get(self, request):
         base = {
             "timestamp": now_iso(),
@@ -73,16 +130,27 @@ class HealthView(PublicPlainView):
 
 
 class ReadyView(PublicPlainView):
+    """E2/E5: readiness: can this process serve requests (503 without the database)."""
+
+    @extend_schema(tags=["health"], responses={200: READY_DOC, 503: READY_DOC})
     def get(self, request):
         if database_available():
             return Response({"ready": True, "timestamp": now_iso(), "database": "ready"})
         return Response(
-            {"ready": False, "timestamp": now_iso(), "database": "not_ready", "error": "database unavailable"},
+            {
+                "ready": False,
+                "timestamp": now_iso(),
+                "database": "not_ready",
+                "error": "database unavailable",
+            },
             status=503,
         )
 
 
 class MetricsView(PublicPlainView):
+    """E3/E6: uptime and requests served by this process (always 200)."""
+
+    @extend_schema(tags=["health"], responses={200: METRICS_DOC})
     def get(self, request):
         uptime = time.monotonic() - requests_served.started
         return Response(

@@ -15,10 +15,11 @@ from django.urls import Resolver404, resolve
 
 from shop.context import reset_request_id, set_request_id
 from shop.exceptions import PayloadTooLarge
+from shop.views import view_allows
 
 access_logger = logging.getLogger("shop.access")
 
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 HEALTH_PATHS = frozenset({"/health", "/ready", "/metrics"})
 SLASH_SERVED = frozenset({"/api/v1/schema/", "/api/v1/docs/"})
 NOT_FOUND_ROUTE = "api-route-not-found"
@@ -44,6 +45,14 @@ def is_api_or_health(path: str) -> bool:
     return path.startswith("/api/") or path.rstrip("/") in HEALTH_PATHS
 
 
+def body_too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.MAX_BODY_BYTES
+
+
 class RequestContextMiddleware:
     """Outermost: request id on every response, no-cache on API/health, one JSON access-log line."""
 
@@ -53,7 +62,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+        request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else str(uuid.uuid4())
         request.request_id = request_id
         token = set_request_id(request_id)
         try:
@@ -84,26 +93,35 @@ class RequestContextMiddleware:
 
 
 class ApiRequestMiddleware:
-    """Inside CORS: the 1 MiB body limit (checked before authentication) and the trailing-slash redirects."""
+    """Inside CORS: the trailing-slash redirects, and the 1 MiB body limit.
+
+    The body limit is checked once the route is resolved (`process_view`): an unknown route (404) and a
+    wrong method (405) come first, then the size (413), then authentication, which DRF runs inside the
+    view (API.md §1.14). A body sent without `Content-Length` is cut off by the parser instead.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path
-        if path.startswith("/api/"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > settings.MAX_BODY_BYTES:
-                error = PayloadTooLarge()
-                return JsonResponse(error.body(), status=error.status_code)
         if path.endswith("/") and len(path) > 1 and is_api_or_health(path) and path not in SLASH_SERVED:
             redirect = self.slash_redirect(request)
             if redirect is not None:
                 return redirect
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith("/api/") or not body_too_large(request):
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == NOT_FOUND_ROUTE:
+            return None  # 404 Route not found wins
+        view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+        if view_class is not None and not view_allows(view_class, request.method):
+            return None  # 405 wins
+        error = PayloadTooLarge()
+        return JsonResponse(error.body(), status=error.status_code)
 
     @staticmethod
     def slash_redirect(request):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,12 +24,33 @@ def _parse_float(text: str) -> Decimal:
     return value
 
 
-def strip_nulls(value: Any) -> Any:
-    """A key whose value is `null` counts as absent, at any depth."""
+#: Deepest nesting accepted. Every body of this API is a few levels deep; a limit well below Python's
+#: recursion limit means no later step (validation, logging) can hit a RecursionError on a body.
+MAX_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def strip_nulls(value: Any, depth: int = 0) -> Any:
+    """A key whose value is `null` counts as absent, at any depth.
+
+    Also refuses (`invalid_json`) nesting deeper than `MAX_DEPTH` and strings holding a lone UTF-16
+    surrogate (`"\\ud800"` is valid JSON syntax but not Unicode text: it could be neither stored nor
+    echoed).
+    """
+    if depth > MAX_DEPTH:
+        raise InvalidJSON()
     if isinstance(value, dict):
-        return {key: strip_nulls(item) for key, item in value.items() if item is not None}
+        out = {}
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                raise InvalidJSON()
+            if item is not None:
+                out[key] = strip_nulls(item, depth + 1)
+        return out
     if isinstance(value, list):
-        return [strip_nulls(item) for item in value]
+        return [strip_nulls(item, depth + 1) for item in value]
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise InvalidJSON()
     return value
 
 
@@ -36,7 +58,8 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
     """Parse a body: empty is `{}`; anything but a JSON object is `invalid_json`.
 
     Numbers with a fraction or exponent become `Decimal` (exact money, no float detour); `NaN` and
-    `Infinity` are refused, as are invalid UTF-8 and nesting deeper than the parser allows.
+    `Infinity` are refused, as are invalid UTF-8, integers too long to convert, and nesting deeper than
+    the parser allows.
     """
     if len(raw) > settings.MAX_BODY_BYTES:
         raise PayloadTooLarge()

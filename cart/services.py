@@ -1,0 +1,204 @@
+"""Cart writes (API.md §4.5, §5.2). Stock holds go through `catalog.inventory`.
+
+Locking: every change to a cart first locks the cart row (`cart_lock_for_user`), then the product row
+(`inventory.lock_products`) — the same order as checkout — so a cart's lines never change under a
+running checkout, two requests of one shopper are serialized, and no interleaving of requests can
+reserve more than is on hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
+from cart.selectors import cart_lines
+from catalog import inventory
+from shop.exceptions import NotFound, ValidationFailed
+
+LINE_QUANTITY_TOO_HIGH = f"The quantity of a cart line cannot exceed {MAX_LINE_QUANTITY}."
+
+_CART_UPSERT_SQL = """
+INSERT INTO {cart} (id, user_id, created_at, updated_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT (user_id) {action}
+RETURNING id, user_id, created_at, updated_at
+"""
+_TOUCH = "DO UPDATE SET updated_at = excluded.updated_at"
+_KEEP = "DO NOTHING"
+
+
+def _cart_upsert(user_id: Any, action: str) -> Cart | None:
+    """One statement: insert the user's cart, or on conflict apply `action`; the stored row or None.
+
+    With `_TOUCH` this is get-or-create, row lock and `updated_at` bump in a single round trip: the
+    update locks the existing row (FOR NO KEY UPDATE strength: it waits for, and blocks, another cart
+    change or a checkout's SELECT … FOR UPDATE, while the lines' foreign-key checks pass freely)."""
+    opts = Cart._meta
+    uuid_of = opts.pk.get_db_prep_value
+    time_of = opts.get_field("updated_at").get_db_prep_value
+    now = timezone.now()
+    sql = _CART_UPSERT_SQL.format(cart=connection.ops.quote_name(opts.db_table), action=action)
+    params = [
+        uuid_of(uuid4(), connection),
+        uuid_of(user_id, connection),
+        time_of(now, connection),
+        time_of(now, connection),
+    ]
+    rows = list(Cart.objects.raw(sql, params))
+    return rows[0] if rows else None
+
+
+def cart_get_or_create(*, user) -> tuple[Cart, bool]:
+    """The user's cart, created on first use. Returns `(cart, created)`; a new cart has no lines.
+
+    Reads take no lock and change nothing when the cart exists (one query)."""
+    cart = Cart.objects.filter(user=user).first()
+    if cart is not None:
+        return cart, False
+    cart = _cart_upsert(user.pk, _KEEP)
+    if cart is not None:
+        return cart, True
+    return Cart.objects.get(user=user), False  # created concurrently
+
+
+def cart_lock_for_user(*, user) -> Cart:
+    """The user's cart (created if missing), its row locked until the transaction ends and its
+    `updated_at` set to now. For checkout and every cart change; call inside `transaction.atomic()`."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("cart_lock_for_user() must run inside transaction.atomic()")
+    cart = _cart_upsert(user.pk, _TOUCH)
+    assert cart is not None  # DO UPDATE always returns the row
+    return cart
+
+
+def cart_empty(*, cart: Cart) -> None:
+    """Delete every line of the cart and every reservation it holds (E20, checkout).
+
+    Part of the caller's transaction, with the cart locked (`cart_lock_for_user`)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("cart_empty() must run inside transaction.atomic()")
+    CartItem.objects.filter(cart=cart).delete()
+    inventory.release(cart_id=cart.pk)
+
+
+def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
+    """E17: add `quantity` units of a product to the caller's cart (new line, or the line grows).
+
+    The line's reservation becomes the new line quantity, expiring now + TTL, if
+    `stock_quantity − active reservations of other carts ≥ new line quantity` (else 409, nothing
+    changes). The line remembers the current price (E16's price warnings)."""
+    with transaction.atomic(durable=True):
+        cart = cart_lock_for_user(user=user)
+        # The line is read in the locking statement: it only changes under the cart lock we hold.
+        line_quantity = CartItem.objects.filter(cart=cart, product=OuterRef("pk")).values("quantity")[:1]
+        locked = inventory.lock_products([product_id], line_quantity=Subquery(line_quantity))
+        product = next(iter(locked.values()), None)
+        if product is None or not product.is_active:
+            raise NotFound("Product")
+        new_quantity = (product.line_quantity or 0) + quantity
+        if new_quantity > MAX_LINE_QUANTITY:
+            raise ValidationFailed({"quantity": LINE_QUANTITY_TOO_HIGH})
+        inventory.reserve(cart_id=cart.pk, product=product, quantity=new_quantity)
+        if product.line_quantity is None:
+            CartItem.objects.create(
+                cart=cart, product=product, quantity=new_quantity, unit_price=product.price
+            )
+        else:
+            CartItem.objects.filter(cart=cart, product=product).update(
+                quantity=new_quantity, unit_price=product.price, updated_at=timezone.now()
+            )
+    return cart
+
+
+def cart_item_update(*, user, item_id: UUID, quantity: int) -> Cart:
+    """E18: set a line's quantity. The reservation becomes that quantity, expiring now + TTL; the
+    availability rule applies to every update, an unchanged quantity included (it refreshes the
+    hold). A line of an inactive product gets 409 with `available` 0."""
+    with transaction.atomic(durable=True):
+        cart = cart_lock_for_user(user=user)
+        line = CartItem.objects.filter(pk=item_id, cart=cart).first()
+        if line is None:
+            raise NotFound("Cart item")
+        product = inventory.lock_products([line.product_id]).get(line.product_id)
+        if product is None:  # the product was deleted meanwhile, and the line with it
+            raise NotFound("Cart item")
+        inventory.reserve(cart_id=cart.pk, product=product, quantity=quantity)
+        CartItem.objects.filter(pk=line.pk).update(
+            quantity=quantity, unit_price=product.price, updated_at=timezone.now()
+        )
+    return cart
+
+
+def cart_item_remove(*, user, item_id: UUID) -> Cart:
+    """E19: delete a line of the caller's cart and its reservation."""
+    with transaction.atomic(durable=True):
+        cart = cart_lock_for_user(user=user)
+        line = CartItem.objects.filter(pk=item_id, cart=cart).first()
+        if line is None:
+            raise NotFound("Cart item")
+        CartItem.objects.filter(pk=line.pk).delete()
+        inventory.release(cart_id=cart.pk, product_ids=[line.product_id])
+    return cart
+
+
+def cart_clear(*, user) -> Cart:
+    """E20: delete every line and reservation of the caller's cart; the cart itself stays."""
+    with transaction.atomic(durable=True):
+        cart = cart_lock_for_user(user=user)
+        cart_empty(cart=cart)
+    return cart
+
+
+@dataclass
+class CartValidation:
+    """E16's verdict. `items` are the failing lines (`product_id`, `requested`, `available`, `reason`)."""
+
+    cart: Cart
+    lines: list[CartItem]
+    errors: list[str] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def cart_validate(*, user) -> CartValidation:
+    """E16: is every line still buyable? A line fails when its product is inactive, or when
+    `stock_quantity − active reservations of other carts` < its quantity (its own reservation, active
+    or expired, never counts against it). A price changed since the line's last add or update is a
+    warning only. An empty cart is valid. Nothing is locked or written (besides creating the cart)."""
+    cart, created = cart_get_or_create(user=user)
+    lines = [] if created else cart_lines(cart, with_others=True)
+    result = CartValidation(cart=cart, lines=lines)
+    for line in lines:
+        product = line.product
+        if not product.is_active:
+            result.errors.append(f"{product.name} is no longer available")
+            result.items.append(_failed_line(line, 0, "inactive"))
+            continue
+        if line.available_to_cart < line.quantity:
+            result.errors.append(
+                f"Insufficient stock for {product.name}. Available: {line.available_to_cart}"
+            )
+            result.items.append(_failed_line(line, line.available_to_cart, "insufficient_stock"))
+        if line.unit_price != product.price:
+            result.warnings.append(
+                f"Price of {product.name} changed from {line.unit_price:.2f} to {product.price:.2f}"
+            )
+    return result
+
+
+def _failed_line(line: CartItem, available: int, reason: str) -> dict[str, Any]:
+    return {
+        "product_id": str(line.product_id),
+        "requested": line.quantity,
+        "available": available,
+        "reason": reason,
+    }

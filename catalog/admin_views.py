@@ -1,0 +1,127 @@
+"""Admin product endpoints E31–E35 (API.md §4.9): thin views over catalog services and selectors."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+
+from accounts.permissions import IsAdmin
+from catalog import selectors, services
+from catalog.admin_serializers import ProductWriteSerializer
+from catalog.serializers import product_filters_from_query, serialize_product, serialize_products
+from orders.analytics import top_products
+from shop.exceptions import DuplicateSku, failure_message
+from shop.ids import parse_uuid
+from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
+from shop.responses import success
+from shop.schema import envelope, error_responses
+from shop.views import ApiView
+
+CREATE_FAILED = "Failed to create product"
+UPDATE_FAILED = "Failed to update product"
+
+PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("limit", int)]
+RANGE_PARAM = OpenApiParameter("range_days", int, description="positive = last N days; else all time")
+LIST_PARAMS = [
+    *PAGE_PARAMS,
+    RANGE_PARAM,
+    OpenApiParameter("category", str),
+    OpenApiParameter("search", str),
+    OpenApiParameter("min_price", str),
+    OpenApiParameter("max_price", str),
+    OpenApiParameter("in_stock", str, enum=["true", "false", "1", "0"]),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+]
+DATA = serializers.JSONField()
+
+
+def validated(request, *, partial: bool = False) -> dict:
+    serializer = ProductWriteSerializer(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class AdminView(ApiView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+
+
+class AdminProductListCreateView(AdminView):
+    @extend_schema(
+        tags=["admin: products"],
+        operation_id="admin_products_list",
+        parameters=LIST_PARAMS,
+        responses={200: envelope("AdminProductListResponse", DATA), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        """E32: every product, inactive ones included, with E10's filters plus `range_days`."""
+        filters = product_filters_from_query(request.query_params)
+        products = selectors.product_list(
+            filters, include_inactive=True, since=since_for_range(range_days_param(request))
+        )
+        data = EnvelopePagination().paginate(products, request, key="products", serialize=serialize_products)
+        return success("Products retrieved successfully", data)
+
+    @extend_schema(
+        tags=["admin: products"],
+        request=ProductWriteSerializer,
+        responses={201: envelope("AdminProductCreateResponse", DATA), **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request):
+        """E31: a new product; the answer is the product as stored (rounded price)."""
+        data = validated(request)
+        with failure_message(CREATE_FAILED, DuplicateSku):
+            product = services.product_create(**data)
+        return success(
+            "Product created successfully",
+            serialize_product(selectors.product_get(product.pk, include_inactive=True)),
+            status=201,
+        )
+
+
+class AdminProductDetailView(AdminView):
+    @extend_schema(
+        tags=["admin: products"],
+        request=ProductWriteSerializer(partial=True),
+        responses={
+            200: envelope("AdminProductUpdateResponse", DATA),
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def put(self, request, product_id: str):
+        """E33: partial update; only the keys sent change."""
+        pk = parse_uuid(product_id, "product")
+        data = validated(request, partial=True)
+        with failure_message(UPDATE_FAILED, DuplicateSku):
+            product = services.product_update(product_id=pk, data=data)
+        return success("Product updated successfully", serialize_product(product))
+
+    @extend_schema(
+        tags=["admin: products"],
+        responses={200: envelope("AdminProductDeleteResponse", DATA), **error_responses(400, 401, 403, 404)},
+    )
+    def delete(self, request, product_id: str):
+        """E34: archive a product that is in an order, delete any other; cart lines and holds go."""
+        services.product_delete(product_id=parse_uuid(product_id, "product"))
+        return success("Product deleted successfully", None)
+
+
+class AdminTopProductsView(AdminView):
+    @extend_schema(
+        tags=["admin: products"],
+        parameters=[OpenApiParameter("limit", int), RANGE_PARAM],
+        responses={200: envelope("TopProductsResponse", DATA), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        """E35: best sellers (API.md §5.8), `limit` default 10, at most 100."""
+        range_days = range_days_param(request)
+        ranking = top_products(limit=limit_param(request), range_days=range_days)
+        items = [
+            {
+                "product": serialize_product(row.product),
+                "total_quantity": row.total_quantity,
+                "total_revenue": row.total_revenue,
+            }
+            for row in ranking
+        ]
+        return success("Top products retrieved", {"range_days": range_days, "items": items})

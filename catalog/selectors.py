@@ -1,0 +1,86 @@
+"""Catalogue reads: the product list with its filters and sorts (E10, reused by the admin list E32) and
+one product, each with `reserved`/`available` annotated in the same query (`inventory.with_stock`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower
+
+from catalog import inventory
+from catalog.models import Product
+
+#: `sort` values → ORDER BY. Ties: newest first, then id descending (a stable page order).
+SORTS: dict[str, tuple[str, ...]] = {
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "-id"),
+    "price": ("price", "-created_at", "-id"),
+    "-price": ("-price", "-created_at", "-id"),
+    "name": ("name", "-created_at", "-id"),
+    "-name": ("-name", "-created_at", "-id"),
+}
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """Validated filters of the product list (parsed by `catalog.serializers.product_filters_from_query`).
+
+    Price bounds are already in cents: `min_price` rounded up, `max_price` rounded down, so comparing
+    them with the 2-place `price` column gives exactly the inclusive bounds that were asked for."""
+
+    category: str | None = None
+    search: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def product_list(
+    filters: ProductFilters | None = None, *, include_inactive: bool = False, since: datetime | None = None
+) -> QuerySet[Product]:
+    """Products matching `filters`, in the requested order, with `reserved` and `available` annotated.
+
+    Public list: active products only; the admin list passes `include_inactive=True` and `since`
+    (its `range_days` bound on `created_at`). Counting this queryset does not evaluate the stock
+    subquery unless `in_stock` filters on it.
+    """
+    filters = filters or ProductFilters()
+    products = Product.objects.all()
+    if not include_inactive:
+        products = products.filter(is_active=True)
+    if since is not None:
+        products = products.filter(created_at__gte=since)
+    if filters.category is not None:
+        # Lower(category) = lower(value): the expression of the `product_category_newest` index.
+        products = products.alias(category_ci=Lower("category")).filter(
+            category_ci=Lower(Value(filters.category))
+        )
+    if filters.search is not None:
+        # icontains escapes `%`, `_` and `\` (literal characters); PostgreSQL runs it as
+        # UPPER(col::text) LIKE UPPER(…), the expression of the trigram indexes (migration 0002).
+        term = filters.search
+        products = products.filter(
+            Q(name__icontains=term) | Q(description__icontains=term) | Q(sku__icontains=term)
+        )
+    if filters.min_price is not None:
+        products = products.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(price__lte=filters.max_price)
+    products = inventory.with_stock(products)
+    if filters.in_stock:
+        products = products.filter(available__gt=0)
+    return products.order_by(*SORTS[filters.sort])
+
+
+def product_get(product_id: Any, *, include_inactive: bool = False) -> Product | None:
+    """One product with `reserved`/`available`, or None (unknown, or inactive unless asked for)."""
+    products = Product.objects.filter(pk=product_id)
+    if not include_inactive:
+        products = products.filter(is_active=True)
+    return inventory.with_stock(products).first()

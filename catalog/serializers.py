@@ -1,0 +1,158 @@
+"""Catalogue input and output: the product list's query parameters (E10) and the Product shape (§2.2).
+
+The Product shape is a plain function over rows annotated by `inventory.with_stock`: no per-request
+field construction on the hottest read path (STYLE.md, "Hot paths").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from catalog.models import Product
+from catalog.selectors import DEFAULT_SORT, SORTS, ProductFilters
+from shop.exceptions import ValidationFailed
+from shop.fields import CENT, MAX_MONEY, to_money
+
+NUL_MESSAGE = "Null characters are not allowed."
+PRICE_BOUND_MESSAGE = "Enter a number between 0 and 99999999.99."
+IN_STOCK_MESSAGE = "Must be one of: true, 1, false, 0."
+SORT_MESSAGE = "Must be one of: " + ", ".join(SORTS) + "."
+IN_STOCK_VALUES = {"true": True, "1": True, "false": False, "0": False}
+DECIMAL_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC ending in `Z` (§1.9), as DRF's DateTimeField renders it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def serialize_product(product: Product) -> dict[str, Any]:
+    """The Product object of §2.2. `product` must carry `reserved` and `available` (`with_stock`)."""
+    return {
+        "id": str(product.pk),
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price": to_money(product.price),
+        "stock": product.available,
+        "category": product.category,
+        "image_url": product.image_url,
+        "created_at": iso_utc(product.created_at),
+        "updated_at": iso_utc(product.updated_at),
+        "stock_quantity": product.stock_quantity,
+        "reserved": product.reserved,
+        "is_active": product.is_active,
+    }
+
+
+def serialize_products(products: Iterable[Product]) -> list[dict[str, Any]]:
+    return [serialize_product(product) for product in products]
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False, **kwargs)
+
+
+class ProductSerializer(serializers.Serializer):
+    """The Product object of §2.2: its fields document the shape (OpenAPI); the output itself is
+    `serialize_product`, so `ProductSerializer(rows, many=True).data` stays cheap."""
+
+    id = serializers.UUIDField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    price = money_field()
+    stock = serializers.IntegerField(help_text="available = max(0, stock_quantity − reserved)")
+    category = serializers.CharField()
+    image_url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    stock_quantity = serializers.IntegerField(help_text="physical units on hand")
+    reserved = serializers.IntegerField(help_text="units held by active reservations of all carts")
+    is_active = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        return serialize_product(instance)
+
+
+class ProductPageMetaSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    totalPages = serializers.IntegerField()  # noqa: N815 - the wire name of §1.6
+
+
+class ProductPageSerializer(serializers.Serializer):
+    """E10's `data` (OpenAPI only)."""
+
+    products = ProductSerializer(many=True)
+    meta = ProductPageMetaSerializer()
+
+
+def _param(params: Mapping[str, str], name: str, errors: dict[str, str]) -> str | None:
+    """A trimmed query parameter; missing or empty counts as absent (as an empty form field does).
+    A NUL character is refused (§1.2)."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if "\x00" in raw:
+        errors[name] = NUL_MESSAGE
+        return None
+    value = raw.strip()
+    return value or None
+
+
+def _price_bound(value: str | None, name: str, errors: dict[str, str], rounding: str) -> Decimal | None:
+    if value is None:
+        return None
+    number = Decimal(value) if DECIMAL_RE.match(value) else None
+    if number is None or number < 0 or number > MAX_MONEY:
+        errors[name] = PRICE_BOUND_MESSAGE
+        return None
+    return number.quantize(CENT, rounding=rounding)
+
+
+def product_filters_from_query(params: Mapping[str, str]) -> ProductFilters:
+    """Validate E10's filters; every bad parameter is reported under its own name (400).
+
+    Price bounds accept any decimal 0..99999999.99 and keep their exact meaning on the 2-place
+    `price` column (`min_price` 9.991 → 10.00, `max_price` 9.999 → 9.99); `min_price` > `max_price`
+    is no error, just an empty list.
+    """
+    errors: dict[str, str] = {}
+    category = _param(params, "category", errors)
+    search = _param(params, "search", errors)
+    min_price = _price_bound(_param(params, "min_price", errors), "min_price", errors, ROUND_CEILING)
+    max_price = _price_bound(_param(params, "max_price", errors), "max_price", errors, ROUND_FLOOR)
+
+    in_stock = False
+    raw_in_stock = _param(params, "in_stock", errors)
+    if raw_in_stock is not None:
+        if raw_in_stock.lower() in IN_STOCK_VALUES:
+            in_stock = IN_STOCK_VALUES[raw_in_stock.lower()]
+        else:
+            errors["in_stock"] = IN_STOCK_MESSAGE
+
+    sort = _param(params, "sort", errors) or DEFAULT_SORT
+    if sort not in SORTS:
+        errors["sort"] = SORT_MESSAGE
+        sort = DEFAULT_SORT
+
+    if errors:
+        raise ValidationFailed(errors)
+    return ProductFilters(
+        category=category,
+        search=search,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=in_stock,
+        sort=sort,
+    )

@@ -1,0 +1,59 @@
+"""Public catalogue endpoints E10 and E11 (thin: validate, call a selector, serialize)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from catalog import selectors
+from catalog.serializers import (
+    ProductPageSerializer,
+    ProductSerializer,
+    product_filters_from_query,
+    serialize_product,
+    serialize_products,
+)
+from shop.exceptions import NotFound
+from shop.ids import parse_uuid
+from shop.pagination import EnvelopePagination
+from shop.responses import success
+from shop.schema import envelope, error_responses
+from shop.views import PublicApiView
+
+LIST_PARAMETERS = [
+    OpenApiParameter("page", int, description="≥ 1, default 1"),
+    OpenApiParameter("limit", int, description="1..100, default 10"),
+    OpenApiParameter("category", str, description="exact match, case-insensitive"),
+    OpenApiParameter("search", str, description="substring of name, description or SKU; no wildcards"),
+    OpenApiParameter("min_price", str, description="decimal 0..99999999.99, inclusive"),
+    OpenApiParameter("max_price", str, description="decimal 0..99999999.99, inclusive"),
+    OpenApiParameter("in_stock", str, enum=["true", "1", "false", "0"], description="true: available > 0"),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS), description="default -created_at"),
+]
+
+
+class ProductListView(PublicApiView):
+    """E10: active products, filtered, sorted and paginated; `stock` is the available quantity."""
+
+    @extend_schema(
+        tags=["products"],
+        parameters=LIST_PARAMETERS,
+        responses={200: envelope("ProductListResponse", ProductPageSerializer), **error_responses(400)},
+    )
+    def get(self, request):
+        filters = product_filters_from_query(request.query_params)
+        data = EnvelopePagination().paginate(
+            selectors.product_list(filters), request, key="products", serialize=serialize_products
+        )
+        return success("Products retrieved successfully", data)
+
+
+class ProductDetailView(PublicApiView):
+    """E11: one active product (unknown or inactive: 404, whoever asks)."""
+
+    @extend_schema(
+        tags=["products"],
+        responses={200: envelope("ProductResponse", ProductSerializer), **error_responses(400, 404)},
+    )
+    def get(self, request, product_id):
+        product = selectors.product_get(parse_uuid(product_id, "product"))
+        if product is None:
+            raise NotFound("Product")
+        return success("Product retrieved successfully", serialize_product(product))

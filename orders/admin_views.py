@@ -1,0 +1,123 @@
+"""Admin order endpoints E36–E40 (API.md §4.10): thin views over orders selectors, services, analytics."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+
+from accounts.permissions import IsAdmin
+from orders import selectors, services
+from orders.admin_serializers import AdminOrderQuerySerializer, OrderStatusChangeSerializer
+from orders.analytics import analytics_summary
+from orders.models import OrderStatus
+from orders.serializers import admin_order_data
+from shop.exceptions import InvalidTransition, failure_message
+from shop.ids import parse_uuid
+from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
+from shop.responses import success
+from shop.schema import envelope, error_responses
+from shop.views import ApiView
+
+STATUS_FAILED = "Failed to update order status"
+
+RANGE_PARAM = OpenApiParameter("range_days", int, description="positive = last N days; else all time")
+DATA = serializers.JSONField()
+
+
+def admin_orders_data(orders) -> list[dict]:
+    return [admin_order_data(order) for order in orders]
+
+
+class AdminView(ApiView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+
+
+class AdminOrderListView(AdminView):
+    @extend_schema(
+        tags=["admin: orders"],
+        operation_id="admin_orders_list",
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("status", str, enum=list(OrderStatus.values)),
+            OpenApiParameter("search", str, description="order number or owner email, case-insensitive"),
+            RANGE_PARAM,
+        ],
+        responses={200: envelope("AdminOrderListResponse", DATA), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        """E36: every order, newest first, as AdminOrder (filters: status, search, range_days)."""
+        query = AdminOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        orders = selectors.order_search_for_admin(
+            status=query.validated_data.get("status") or None,
+            search=query.validated_data.get("search") or None,
+            since=since_for_range(range_days_param(request)),
+        )
+        data = EnvelopePagination().paginate(orders, request, key="orders", serialize=admin_orders_data)
+        return success("All orders retrieved", data)
+
+
+class AdminRecentOrdersView(AdminView):
+    @extend_schema(
+        tags=["admin: orders"],
+        parameters=[OpenApiParameter("limit", int), RANGE_PARAM],
+        responses={200: envelope("AdminRecentOrdersResponse", DATA), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        """E37: the newest orders of all users (`limit` default 10, at most 100)."""
+        limit = limit_param(request)
+        orders = selectors.order_search_for_admin(since=since_for_range(range_days_param(request)))
+        return success(
+            "Recent orders retrieved", {"limit": limit, "orders": admin_orders_data(orders[:limit])}
+        )
+
+
+class AdminOrderDetailView(AdminView):
+    @extend_schema(
+        tags=["admin: orders"],
+        responses={200: envelope("AdminOrderResponse", DATA), **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, order_id: str):
+        """E38: any order, as AdminOrder."""
+        order = selectors.order_detail_for_admin(order_id=parse_uuid(order_id, "order"))
+        return success("Order retrieved successfully", admin_order_data(order))
+
+
+class AdminOrderStatusView(AdminView):
+    @extend_schema(
+        tags=["admin: orders"],
+        request=OrderStatusChangeSerializer,
+        responses={
+            200: envelope("AdminOrderStatusResponse", DATA),
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def put(self, request, order_id: str):
+        """E39: move the order through the state machine with the admin as actor; the current status
+        again is a no-op without an event."""
+        pk = parse_uuid(order_id, "order")
+        body = OrderStatusChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with failure_message(STATUS_FAILED, InvalidTransition):
+            services.order_status_set(
+                order_id=pk,
+                status=body.validated_data["status"],
+                actor=request.user,
+                note=body.validated_data["note"],
+            )
+        return success(
+            "Order status updated", admin_order_data(selectors.order_detail_for_admin(order_id=pk))
+        )
+
+
+class AdminAnalyticsView(AdminView):
+    @extend_schema(
+        tags=["admin: orders"],
+        parameters=[RANGE_PARAM],
+        responses={200: envelope("AnalyticsResponse", DATA), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        """E40: the figures of API.md §5.8, computed by aggregate queries."""
+        return success("Analytics retrieved", analytics_summary(range_days=range_days_param(request)))

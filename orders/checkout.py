@@ -1,0 +1,154 @@
+"""Checkout (API.md §5.3): the caller's cart becomes an order, step by step.
+
+Steps 1–10 are one transaction: the cart row is locked (a second checkout of the same cart waits, then
+finds it empty), the products are locked in ascending id order (no deadlock between checkouts sharing
+products), every line is checked against what other carts hold, stock is taken with one `F()` update,
+and the order, its items, its first status event and (for cards) its pending payment are written while
+the cart is emptied. Any failure rolls everything back: the cart is unchanged and nothing is written.
+
+For `cc`/`dc` the gateway is then charged outside any transaction (no network call holds row locks),
+and the result recorded in a second short transaction with the order row locked
+(`orders.services.order_payment_record`). A decline does not undo the order: it stays `pending` with a
+`failed` payment, keeping its stock until it is paid (E26) or cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from cart.models import CartItem
+from cart.services import cart_empty, cart_lock_for_user
+from catalog import inventory
+from catalog.models import Product
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
+from orders.services import order_payment_record
+from payments import services as payments
+from payments.models import CARD_METHODS, Payment
+from shop.exceptions import CartEmpty
+from shop.fields import to_money
+
+
+def no_longer_available(product: Product) -> str:
+    return f"{product.name} is no longer available"
+
+
+def insufficient_stock(product: Product, available: int) -> str:
+    return f"Insufficient stock for {product.name}. Available: {available}"
+
+
+def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any, now) -> None:
+    """Raise `InsufficientStock` for the first line (product-id order) that cannot be served."""
+    available = inventory.available_map(products, cart_id=cart_id, now=now)
+    for product_id, quantity in lines:
+        product = products[product_id]
+        free = available.get(product_id, 0)
+        error = insufficient_stock(product, free) if product.is_active else no_longer_available(product)
+        inventory.check_available(product, quantity, cart_id=cart_id, available=free, error=error)
+    raise RuntimeError("stock deduction refused although every line is available")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """What the first transaction wrote: the order and, for a card order, its pending payment."""
+
+    order: Order
+    payment: Payment | None
+
+
+def order_checkout(
+    *,
+    user: Any,
+    payment_method: str,
+    shipping_address: dict[str, Any],
+    billing_address: dict[str, Any] | None = None,
+    payment_token: str | None = None,
+) -> Order:
+    """Run the checkout of `user`'s cart (E21). Returns the order as written (re-read it to answer).
+
+    Raises `CartEmpty` (400) or `InsufficientStock` (409, the first failing line in product-id order,
+    with `Insufficient stock for <name>. Available: <n>` or `<name> is no longer available`).
+    """
+    placed = place_order(
+        user=user,
+        payment_method=payment_method,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+    )
+    if placed.payment is not None:
+        result = payments.payment_charge(payment=placed.payment, token=payment_token or None)
+        order_payment_record(order_id=placed.order.pk, payment=placed.payment, result=result)
+    return placed.order
+
+
+def place_order(
+    *,
+    user: Any,
+    payment_method: str,
+    shipping_address: dict[str, Any],
+    billing_address: dict[str, Any] | None = None,
+) -> PlacedOrder:
+    """Steps 1–10 of §5.3 in one transaction."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        # 1. The cart row, created on first use, locked until commit (and its `updated_at` bumped).
+        cart = cart_lock_for_user(user=user)
+        # 2–3. The products of its lines, locked in ascending id order, each with its line's quantity
+        # (the cart row is locked, so its lines cannot change under us).
+        lines_of_cart = CartItem.objects.filter(cart=cart)
+        products = inventory.lock_products(
+            lines_of_cart.values("product_id"),
+            line_quantity=Subquery(lines_of_cart.filter(product=OuterRef("pk")).values("quantity")[:1]),
+        )
+        if not products:
+            raise CartEmpty()
+        lines = [(product_id, product.line_quantity) for product_id, product in products.items()]
+        # 4–5. Every line against stock minus what other carts actively hold, and the stock taken, in one
+        # all-or-nothing F() update; when a line is short, the first one (in product-id order) is named.
+        if not inventory.deduct_if_available(lines, cart_id=cart.pk, now=now):
+            refuse_first_short_line(products, lines, cart_id=cart.pk, now=now)
+        # 6. The order, its total exact in Decimal.
+        total = to_money(sum((products[pid].price * quantity for pid, quantity in lines), Decimal("0")))
+        shipping = full_address(shipping_address)
+        order = Order.objects.create(
+            user=user,
+            total_amount=total,
+            status=OrderStatus.PENDING,
+            payment_method=payment_method,
+            shipping_address=shipping,
+            billing_address=full_address(billing_address) if billing_address else dict(shipping),
+            created_at=now,
+        )
+        # 7. The items, with the product's price, name and SKU as they are now.
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    product_id=product_id,
+                    quantity=quantity,
+                    price_at_time=products[product_id].price,
+                    product_name=products[product_id].name,
+                    product_sku=products[product_id].sku,
+                    created_at=now,
+                )
+                for product_id, quantity in lines
+            ]
+        )
+        # 8. The creation event, by the customer.
+        OrderEvent.objects.create(
+            order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
+        )
+        # 9. For a card, the pending payment of the whole total.
+        payment = None
+        if payment_method in CARD_METHODS:
+            payment = payments.payment_create_for_new_order(
+                order_id=order.pk, amount=total, method=payment_method
+            )
+        # 10. The cart emptied: lines and reservations.
+        cart_empty(cart=cart)
+    return PlacedOrder(order=order, payment=payment)

@@ -1,0 +1,227 @@
+"""Reads of orders, scoped by owner, shaped for the Order / AdminOrder answers (API.md §2.6, §2.11).
+
+`orders_for_display` fetches everything an Order answer needs in two queries whatever the number of
+orders and items:
+
+1. the orders, each with its `status_history` and latest `payment` folded in as JSON by correlated
+   subqueries (`history_json`, `payment_json`), and the owner's email for AdminOrder (`user_email`);
+2. the items of those orders with their current product and its active reservations (`product_reserved`),
+   so a product's available stock costs no extra query.
+
+The serializers (`orders.serializers`) read those annotations. The JSON folding is PostgreSQL's (the
+production and test database); on another database the events and payments are prefetched instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models.functions import Cast, JSONObject
+from django.utils import timezone
+
+from catalog import inventory
+from catalog.models import Product
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment
+from shop.exceptions import NotFound
+
+
+def _history_json():
+    """The order's events, oldest first, as an array of JSON objects."""
+    events = (
+        OrderEvent.objects.filter(order=OuterRef("pk"))
+        .order_by("created_at", "id")
+        .values(
+            data=JSONObject(
+                from_status="from_status", to_status="to_status", note="note", created_at="created_at"
+            )
+        )
+    )
+    return ArraySubquery(events)
+
+
+def _latest_payment_json():
+    """The order's latest payment as one JSON object (money as text: exact Decimals), or null."""
+    latest = (
+        Payment.objects.filter(order=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(
+            data=JSONObject(
+                id="id",
+                order_id="order_id",
+                amount=Cast("amount", TextField()),
+                status="status",
+                payment_method="payment_method",
+                transaction_id="transaction_id",
+                payment_details="payment_details",
+                refunded_amount=Cast("refunded_amount", TextField()),
+                created_at="created_at",
+                updated_at="updated_at",
+            )
+        )[:1]
+    )
+    return Subquery(latest)
+
+
+def order_items_for_display(now: datetime | None = None) -> QuerySet[OrderItem]:
+    """Items with their product and the product's active reservations (available stock in one query)."""
+    return (
+        OrderItem.objects.select_related("product")
+        .annotate(product_reserved=inventory.reserved_expression(now, product_ref="product_id"))
+        .order_by("created_at", "id")
+    )
+
+
+def orders_for_display(
+    queryset: QuerySet[Order] | None = None, *, with_user: bool = False
+) -> QuerySet[Order]:
+    """`queryset` (default: all orders) with what an Order (or, `with_user`, AdminOrder) answer needs."""
+    orders = Order.objects.all() if queryset is None else queryset
+    if connection.vendor == "postgresql":
+        orders = orders.annotate(history_json=_history_json(), payment_json=_latest_payment_json())
+    else:  # e.g. the SQLite of a local `make run`: the same answer with two more queries
+        orders = orders.prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+            Prefetch("payments", queryset=Payment.objects.order_by("-created_at", "-id")),
+        )
+    if with_user:
+        orders = orders.annotate(user_email=F("user__email"))
+    return orders.prefetch_related(Prefetch("items", queryset=order_items_for_display()))
+
+
+def order_list_for_user(*, user: Any) -> QuerySet[Order]:
+    """E22: the caller's own orders, newest first, ready to serialize."""
+    return orders_for_display(Order.objects.filter(user_id=user.pk).order_by("-created_at", "-id"))
+
+
+def order_list_for_admin() -> QuerySet[Order]:
+    """Every order, newest first, ready for AdminOrder (E36/E37 filter and slice it)."""
+    return orders_for_display(Order.objects.order_by("-created_at", "-id"), with_user=True)
+
+
+def order_search_for_admin(
+    *, status: str | None = None, search: str | None = None, since: datetime | None = None
+) -> QuerySet[Order]:
+    """E36/E37: `order_list_for_admin` filtered. `status` is exact (a value that is not a status matches
+    nothing); `search` is a case-insensitive substring of the order number or the owner's email (`%`,
+    `_` and `\\` literal); `since` keeps orders created at or after it (`range_days`)."""
+    orders = order_list_for_admin()
+    if status is not None:
+        if status not in OrderStatus.values:
+            return orders.none()
+        orders = orders.filter(status=status)
+    if search is not None:
+        orders = orders.filter(Q(order_number__icontains=search) | Q(user__email__icontains=search))
+    if since is not None:
+        orders = orders.filter(created_at__gte=since)
+    return orders
+
+
+def order_detail(*, order_id: Any, user: Any = None, with_user: bool = False) -> Order:
+    """One order ready to serialize; with `user`, only that user's order unless they are an admin.
+
+    Raises `NotFound("Order")` (another user's order is not found, never forbidden)."""
+    orders = Order.objects.filter(pk=order_id)
+    if user is not None and not user.is_admin:
+        orders = orders.filter(user_id=user.pk)
+    order = orders_for_display(orders, with_user=with_user).first()
+    if order is None:
+        raise NotFound("Order")
+    return order
+
+
+def order_for_caller(*, order_id: Any, user: Any) -> Order:
+    """E24: the caller's order (any order for an admin), with `user_email` for an admin's AdminOrder."""
+    return order_detail(order_id=order_id, user=user, with_user=user.is_admin)
+
+
+def order_detail_for_admin(*, order_id: Any) -> Order:
+    """E38: any order, ready for AdminOrder."""
+    return order_detail(order_id=order_id, with_user=True)
+
+
+def order_exists_for_caller(*, order_id: Any, user: Any) -> bool:
+    orders = Order.objects.filter(pk=order_id)
+    if not user.is_admin:
+        orders = orders.filter(user_id=user.pk)
+    return orders.exists()
+
+
+def payment_latest_for_order(*, order_id: Any, user: Any) -> Payment:
+    """E23: the latest payment of the caller's order (any order for an admin).
+
+    `Order not found` for an unknown or foreign order, `Payment not found` when it has none yet."""
+    if not order_exists_for_caller(order_id=order_id, user=user):
+        raise NotFound("Order")
+    payment = Payment.objects.filter(order_id=order_id).order_by("-created_at", "-id").first()
+    if payment is None:
+        raise NotFound("Payment")
+    return payment
+
+
+def payment_for_caller(*, payment_id: Any, user: Any) -> Payment:
+    """E27: a payment of the caller's order (any payment for an admin); `Payment not found` otherwise."""
+    payments = Payment.objects.filter(pk=payment_id)
+    if not user.is_admin:
+        payments = payments.filter(order__user_id=user.pk)
+    payment = payments.first()
+    if payment is None:
+        raise NotFound("Payment")
+    return payment
+
+
+def unpaid_card_orders(*, older_than_minutes: int, now: datetime | None = None) -> QuerySet[Order]:
+    """`pending` card orders created more than the given minutes ago without a successful payment."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=older_than_minutes)
+    paid = Payment.objects.filter(order=OuterRef("pk"), status__in=SUCCESSFUL_STATUSES)
+    return (
+        Order.objects.filter(
+            status=OrderStatus.PENDING, payment_method__in=CARD_METHODS, created_at__lt=cutoff
+        )
+        .filter(~Exists(paid))
+        .order_by("created_at", "id")
+    )
+
+
+def inventory_problems(now: datetime | None = None) -> list[str]:
+    """Broken invariants for `check_inventory`, one human line each (empty when all is well)."""
+    problems: list[str] = []
+    for sku, stock_quantity in (
+        Product.objects.filter(stock_quantity__lt=0).order_by("sku").values_list("sku", "stock_quantity")
+    ):
+        problems.append(f"Product {sku}: negative stock_quantity {stock_quantity}")
+    for product in inventory.overcommitted_products(now).filter(reserved__gt=0):  # not negative stock again
+        problems.append(
+            f"Product {product.sku}: active reservations {product.reserved} exceed "
+            f"stock_quantity {product.stock_quantity}"
+        )
+    items_total = (
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(total=Sum(F("quantity") * F("price_at_time")))
+        .values("total")
+    )
+    mismatched = (
+        Order.objects.annotate(items_total=Subquery(items_total))
+        .filter(~Q(items_total=F("total_amount")) | Q(items_total__isnull=True, total_amount__gt=0))
+        .order_by("order_number")
+        .values_list("order_number", "total_amount", "items_total")
+    )
+    for order_number, total_amount, items_sum in mismatched:
+        problems.append(
+            f"Order {order_number}: total_amount {total_amount} differs from items total {items_sum or 0}"
+        )
+    doubly_paid = (
+        Order.objects.annotate(paid=Count("payments", filter=Q(payments__status__in=SUCCESSFUL_STATUSES)))
+        .filter(paid__gt=1)
+        .order_by("order_number")
+        .values_list("order_number", "paid")
+    )
+    for order_number, paid in doubly_paid:
+        problems.append(f"Order {order_number}: {paid} successful payments")
+    return problems

@@ -1,0 +1,141 @@
+"""Order writes: cancel (E25), admin status change (E39), card payment results and retries (E21 step 12,
+E26), and the cancellation of unpaid card orders. Checkout itself is `orders/checkout.py`.
+
+Every status change goes through `orders.transitions` (one table, one guarded function).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders import selectors
+from orders.models import Order, OrderStatus
+from orders.transitions import Via, lock_order, order_transition, transition_locked
+from payments import services as payments
+from payments.gateways import ChargeResult
+from payments.models import Payment, PaymentMethod, PaymentStatus
+from shop.exceptions import AlreadyPaid, InvalidTransition, NotFound, PaymentNotAllowed
+
+ORDER_NOT_CANCELLABLE = "order cannot be cancelled at this stage"
+COD_PAID_ON_DELIVERY = "cash on delivery orders are paid on delivery"
+ORDER_NOT_PAYABLE = "order cannot be paid at this stage"
+PAYMENT_CAPTURED_NOTE = "payment captured"
+UNPAID_NOTE = "unpaid"
+
+
+def order_cancel(*, order_id: Any, user: Any) -> Order:
+    """E25: the owner (or an admin) cancels a `pending` or `processing` order.
+
+    Stock comes back and a captured payment is refunded by the state machine, exactly once: the order's
+    row lock serializes concurrent cancels and the losers find it `cancelled` (409).
+    """
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if not user.is_admin and order.user_id != user.pk:
+            raise NotFound("Order")
+        via = Via.STAFF if user.is_admin else Via.OWNER
+        try:
+            return transition_locked(order=order, to_status=OrderStatus.CANCELLED, via=via, actor=user)
+        except InvalidTransition as exc:
+            raise InvalidTransition(ORDER_NOT_CANCELLABLE) from exc
+
+
+def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") -> Order:
+    """E39 (and the Django admin actions): an admin moves an order through the state machine.
+
+    The current status asked again is a no-op without an event (checked first, under the lock);
+    anything the table refuses is `409 invalid_transition` with
+    `invalid status transition from <from> to <to>`, and nothing changes.
+    """
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status == status:
+            return order
+        return transition_locked(order=order, to_status=status, via=Via.STAFF, actor=actor, note=note)
+
+
+def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> Payment:
+    """Record a card charge (checkout step 12, E26) in a short transaction with the order row locked.
+
+    Approved: the payment is `completed` and a `pending` order moves to `processing` (system move, note
+    `payment captured`); an order that is no longer `pending` (cancelled while the charge was in flight)
+    gets the money back at once and is left as it is. Declined: the payment is `failed` with its
+    `decline_code` and the order stays `pending`.
+    """
+    with transaction.atomic():
+        order = lock_order(order_id)
+        payments.payment_record_result(payment=payment, result=result)
+        if result.approved:
+            if order.status == OrderStatus.PENDING:
+                transition_locked(
+                    order=order,
+                    to_status=OrderStatus.PROCESSING,
+                    via=Via.SYSTEM,
+                    actor=None,
+                    note=PAYMENT_CAPTURED_NOTE,
+                )
+            else:
+                payments.payment_refund(payment=payment, amount=payment.amount)
+    return payment
+
+
+def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | None) -> Payment:
+    """E26: charge an unpaid card order again. Checks, in order: the caller's order (404, admins
+    included); no successful or in-flight payment (`already_paid`); not COD and still `pending`
+    (`payment_not_allowed`). The pending payment row is written under the order lock (the partial unique
+    constraint backs it up), the gateway is called after commit, and the result recorded as at checkout.
+    Concurrent retries: one creates the pending payment, the others get `already_paid`.
+    """
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update().filter(pk=order_id, user_id=user.pk).first()
+        if order is None:
+            raise NotFound("Order")
+        live = payments.live_payment_of(order.pk)
+        if live is not None:
+            raise AlreadyPaid(
+                payments.PAYMENT_IN_PROGRESS
+                if live.status == PaymentStatus.PENDING
+                else payments.PAYMENT_EXISTS
+            )
+        if order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
+            raise PaymentNotAllowed(COD_PAID_ON_DELIVERY)
+        if order.status != OrderStatus.PENDING:
+            raise PaymentNotAllowed(ORDER_NOT_PAYABLE)
+        payment = payments.payment_create_pending(order_id=order.pk, amount=order.total_amount, method=method)
+    result = payments.payment_charge(payment=payment, token=token)
+    return order_payment_record(order_id=order.pk, payment=payment, result=result)
+
+
+def orders_cancel_unpaid(
+    *, older_than_minutes: int, dry_run: bool = False, now: datetime | None = None
+) -> int:
+    """Cancel `pending` card orders older than the given minutes without a successful payment
+    (`cancel_unpaid_orders`): system moves, actor null, note `unpaid`, stock restored.
+
+    Each order moves in its own transaction; one paid or cancelled meanwhile is skipped (the state
+    machine refuses `processing → cancelled` by the system, and `cancelled` is terminal). Returns how
+    many were (or, with `dry_run`, would be) cancelled.
+    """
+    candidates = selectors.unpaid_card_orders(
+        older_than_minutes=older_than_minutes, now=now or timezone.now()
+    )
+    if dry_run:
+        return candidates.count()
+    cancelled = 0
+    for order_id in list(candidates.values_list("pk", flat=True)):
+        try:
+            order_transition(
+                order_id=order_id,
+                to_status=OrderStatus.CANCELLED,
+                via=Via.SYSTEM,
+                actor=None,
+                note=UNPAID_NOTE,
+            )
+        except (InvalidTransition, NotFound):
+            continue
+        cancelled += 1
+    return cancelled

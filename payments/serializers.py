@@ -1,0 +1,71 @@
+"""Payment input (E26, E27) and the Payment shape (API.md §2.9), a plain function as in
+`catalog.serializers`; `PaymentSerializer` wraps it for DRF code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from catalog.serializers import iso_utc, money_field
+from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
+from shop.fields import to_money
+
+TOKEN_MAX_LENGTH = 255
+
+
+class PaymentTokenField(serializers.CharField):
+    """The card token: passed to the gateway as sent (never trimmed, never stored); optional, ≤ 255."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_length=TOKEN_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False)
+        super().__init__(**kwargs)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    """E26's body: the order, a card method (recorded on the payment), the token."""
+
+    order_id = serializers.UUIDField()
+    payment_method = serializers.ChoiceField(choices=[method.value for method in CARD_METHODS])
+    payment_token = PaymentTokenField()
+
+
+class PaymentVerifySerializer(serializers.Serializer):
+    """E27's body (a `payment_id` in it is ignored: the path names the payment)."""
+
+    transaction_id = serializers.CharField(max_length=255)
+
+
+def payment_data(payment: Payment) -> dict[str, Any]:
+    """The Payment object of §2.9."""
+    return {
+        "id": str(payment.pk),
+        "order_id": str(payment.order_id),
+        "amount": to_money(payment.amount),
+        "status": payment.status,
+        "payment_method": payment.payment_method,
+        "transaction_id": payment.transaction_id,
+        "payment_details": payment.payment_details or {},
+        "refunded_amount": to_money(payment.refunded_amount),
+        "created_at": iso_utc(payment.created_at),
+        "updated_at": iso_utc(payment.updated_at),
+    }
+
+
+class PaymentSerializer(serializers.Serializer):
+    """The Payment object of §2.9: its fields document the shape (OpenAPI); the output itself is
+    `payment_data`."""
+
+    id = serializers.UUIDField()
+    order_id = serializers.UUIDField()
+    amount = money_field(help_text="the order total at the time of the charge")
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    transaction_id = serializers.CharField(help_text="TXN-<8 hex>")
+    payment_details = serializers.DictField(help_text='{} or {"decline_code": ...} for a failed payment')
+    refunded_amount = money_field()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Payment) -> dict[str, Any]:
+        return payment_data(instance)

@@ -1,0 +1,71 @@
+"""Payment endpoints E26 (retry the card payment of an unpaid order) and E27 (verify a transaction id),
+API.md §4.7."""
+
+from drf_spectacular.utils import extend_schema
+
+from orders import selectors
+from orders.services import order_payment_retry
+from orders.views import IDEMPOTENCY_PARAM
+from payments import services
+from payments.serializers import (
+    PaymentCreateSerializer,
+    PaymentSerializer,
+    PaymentVerifySerializer,
+    payment_data,
+)
+from shop.idempotency import idempotent
+from shop.ids import parse_uuid
+from shop.responses import success
+from shop.schema import envelope, error_responses
+from shop.views import ApiView
+
+TAGS = ["payments"]
+
+
+def validated(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PaymentCreateView(ApiView):
+    @extend_schema(
+        tags=TAGS,
+        request=PaymentCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAM],
+        responses={
+            201: envelope("PaymentCreateResponse", PaymentSerializer),
+            **error_responses(400, 401, 404, 409, 413, 422),
+        },
+    )
+    @idempotent
+    def post(self, request):
+        """E26: charge an unpaid card order again. 201 with the payment: `completed` (the order moves
+        to `processing`) or `failed` (it stays `pending`; the client may try again)."""
+        data = validated(PaymentCreateSerializer, request)
+        payment = order_payment_retry(
+            order_id=data["order_id"],
+            user=request.user,
+            method=data["payment_method"],
+            token=data.get("payment_token"),
+        )
+        return success("Payment created successfully", payment_data(payment), status=201)
+
+
+class PaymentVerifyView(ApiView):
+    @extend_schema(
+        tags=TAGS,
+        request=PaymentVerifySerializer,
+        responses={
+            200: envelope("PaymentVerifyResponse", PaymentSerializer),
+            **error_responses(400, 401, 404),
+        },
+    )
+    def post(self, request, payment_id: str):
+        """E27: compare a transaction id with the payment's (the path names the payment); changes
+        nothing. A mismatch is `400 validation_error` on `transaction_id`."""
+        pk = parse_uuid(payment_id, "payment")
+        data = validated(PaymentVerifySerializer, request)
+        payment = selectors.payment_for_caller(payment_id=pk, user=request.user)
+        services.payment_verify(payment=payment, transaction_id=data["transaction_id"])
+        return success("Payment verified successfully", payment_data(payment))

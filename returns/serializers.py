@@ -1,0 +1,100 @@
+"""Input validation (E28, E44) and output shapes (Return §2.10, AdminReturn §2.12) of returns."""
+
+from rest_framework import serializers
+
+from returns.models import ReturnStatus
+from shop.fields import MoneyField
+
+DUPLICATE_ITEM = "This order item is listed more than once."
+
+
+class ReturnItemSerializer(serializers.Serializer):
+    """`{order_item_id, product_id, quantity}`; `product_id` is annotated by the selectors."""
+
+    order_item_id = serializers.UUIDField(read_only=True)
+    product_id = serializers.UUIDField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
+
+
+class ReturnSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    order_id = serializers.UUIDField(read_only=True)
+    user_id = serializers.UUIDField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    refund_amount = MoneyField(read_only=True)
+    items = ReturnItemSerializer(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class _OrderRefSerializer(serializers.Serializer):
+    order_number = serializers.CharField(read_only=True)
+
+
+class _UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+class AdminReturnSerializer(ReturnSerializer):
+    order = _OrderRefSerializer(read_only=True)
+    user = _UserRefSerializer(read_only=True)
+
+
+class ReturnItemInputSerializer(serializers.Serializer):
+    order_item_id = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class ReturnCreateSerializer(serializers.Serializer):
+    """E28 body. `items` absent = the whole order; present = non-empty, each order item at most once."""
+
+    order_id = serializers.UUIDField()
+    reason = serializers.CharField(max_length=1000)
+    items = serializers.ListField(child=ReturnItemInputSerializer(), required=False, allow_empty=False)
+
+    def validate_items(self, items):
+        seen: set = set()
+        errors: list[dict] = []
+        for item in items:
+            duplicate = item["order_item_id"] in seen
+            seen.add(item["order_item_id"])
+            errors.append({"order_item_id": [DUPLICATE_ITEM]} if duplicate else {})
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return items
+
+
+class ReturnProcessSerializer(serializers.Serializer):
+    """E44 body. `refund_amount` and `restock` only matter when approving; a rejection ignores them."""
+
+    status = serializers.ChoiceField(choices=[ReturnStatus.APPROVED.value, ReturnStatus.REJECTED.value])
+    refund_amount = MoneyField(required=False)
+    restock = serializers.BooleanField(default=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class AdminReturnQuerySerializer(serializers.Serializer):
+    """E43's `status` filter (exact; NUL refused as in every string). Paging and `range_days` are lenient."""
+
+    status = serializers.CharField(required=False, allow_blank=True)
+
+
+class PageMetaSerializer(serializers.Serializer):
+    """`meta` of a paginated list (API.md §1.6); for the OpenAPI schema."""
+
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    totalPages = serializers.IntegerField()  # noqa: N815 - the contract's key
+
+
+class ReturnPageSerializer(serializers.Serializer):
+    returns = ReturnSerializer(many=True)
+    meta = PageMetaSerializer()
+
+
+class AdminReturnPageSerializer(serializers.Serializer):
+    returns = AdminReturnSerializer(many=True)
+    meta = PageMetaSerializer()

@@ -1,0 +1,164 @@
+"""Idempotency keys (API.md §5.7) for POST endpoints that create something (E21 checkout, E26 payment).
+
+A view method decorated with `@idempotent` honours the optional `Idempotency-Key` header:
+
+* the key is claimed in its own short transaction before the view runs (a row per user and key, with a
+  fingerprint of method, path and parsed body), so a concurrent request with the same key, answered by
+  any process, finds the claim: `409` while it runs, `422` for a different request;
+* a 2xx answer is stored on the claim and replayed (status and body, `Idempotent-Replayed: true`)
+  without running the view again;
+* any error (a 4xx answer or an exception) deletes the claim, so the key can be used again;
+* a key older than `IDEMPOTENCY_KEY_TTL_HOURS` (24) is forgotten: reusing it runs the request afresh,
+  and `purge_idempotency_keys` deletes such rows.
+
+A claim whose process died mid-request stays "in progress" until it expires (24 hours); a store that
+needs faster recovery would add a shorter lease for unfinished claims.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from shop.exceptions import IdempotencyInProgress, IdempotencyMismatch, ValidationFailed
+from shop.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+INVALID_KEY = "Idempotency-Key must be 1 to 255 printable ASCII characters."
+KEY_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+
+
+def key_ttl() -> timedelta:
+    return timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+def expiry_cutoff(now: datetime | None = None) -> datetime:
+    """Keys created at or before this moment are forgotten."""
+    return (now or timezone.now()) - key_ttl()
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> str:
+    """SHA-256 of the method, the path and the parsed body (key order and whitespace do not matter)."""
+    canonical = json.dumps(
+        {"method": method.upper(), "path": path, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The stored answer of a finished first request."""
+
+    status: int
+    body: Any
+
+
+def idempotency_key_claim(
+    *, user_id: Any, key: str, fingerprint: str, now: datetime | None = None
+) -> IdempotencyKey | Replay:
+    """Claim `key` for a request, or tell how to answer a repeat.
+
+    Returns the claimed row (the request runs), or a `Replay`. Raises `IdempotencyMismatch` (422) for a
+    different request and `IdempotencyInProgress` (409) while the first one runs. The unique
+    (user, key) constraint makes two concurrent first uses claim once: the second waits for the first
+    insert's commit, then finds the row.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        record, created = IdempotencyKey.objects.select_for_update().get_or_create(
+            user_id=user_id, key=key, defaults={"fingerprint": fingerprint, "created_at": now}
+        )
+        if created:
+            return record
+        if record.created_at <= expiry_cutoff(now):
+            # Forgotten after 24 hours: the old answer no longer counts; this request owns the key now.
+            record.fingerprint = fingerprint
+            record.completed = False
+            record.response_status = None
+            record.response_body = None
+            record.created_at = now
+            record.save(
+                update_fields=["fingerprint", "completed", "response_status", "response_body", "created_at"]
+            )
+            return record
+        if record.fingerprint != fingerprint:
+            raise IdempotencyMismatch()
+        if not record.completed:
+            raise IdempotencyInProgress()
+        return Replay(status=record.response_status, body=stored_body(record.response_body))
+
+
+def stored_body(value: Any) -> Any:
+    """The stored answer: JSON text kept as a JSON string, so the replay keeps the key order (a jsonb
+    object would be re-ordered) and renders byte for byte as the first answer."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def idempotency_key_complete(*, record: IdempotencyKey, status: int, body: Any) -> None:
+    """Store the 2xx answer of the claiming request, as the JSON text it renders to."""
+    stored = json.dumps(body, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    IdempotencyKey.objects.filter(pk=record.pk).update(
+        completed=True, response_status=status, response_body=stored
+    )
+
+
+def idempotency_key_release(*, record: IdempotencyKey) -> None:
+    """Forget an unfinished claim (the request failed): the key can be used again."""
+    IdempotencyKey.objects.filter(pk=record.pk, completed=False).delete()
+
+
+def idempotency_keys_purge(*, dry_run: bool = False, now: datetime | None = None) -> int:
+    """Delete the keys older than 24 hours. Returns how many (would be) deleted."""
+    expired = IdempotencyKey.objects.filter(created_at__lte=expiry_cutoff(now))
+    if dry_run:
+        return expired.count()
+    deleted, _ = expired.delete()
+    return deleted
+
+
+def idempotent(view_method):
+    """Decorate an authenticated DRF view method (`post(self, request, ...)`) with §5.7.
+
+    Order of checks (API.md §1.14): authentication and throttling have run (DRF `initial`); the body is
+    parsed first (`invalid_json` wins), then the key is checked, and only then does the view validate.
+    """
+
+    @functools.wraps(view_method)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view_method(view, request, *args, **kwargs)
+        body = request.data
+        if not KEY_RE.match(key):
+            raise ValidationFailed({HEADER: INVALID_KEY})
+        fingerprint = request_fingerprint(request.method, request.path, body)
+        claim = idempotency_key_claim(user_id=request.user.pk, key=key, fingerprint=fingerprint)
+        if isinstance(claim, Replay):
+            return Response(claim.body, status=claim.status, headers={REPLAYED_HEADER: "true"})
+        try:
+            response = view_method(view, request, *args, **kwargs)
+        except BaseException:
+            idempotency_key_release(record=claim)
+            raise
+        if 200 <= response.status_code < 300:
+            idempotency_key_complete(record=claim, status=response.status_code, body=response.data)
+        else:
+            idempotency_key_release(record=claim)
+        return response
+
+    return wrapper

@@ -1,0 +1,61 @@
+"""OpenAPI (drf-spectacular) helpers for the envelope of API.md §1.3, for every app's `extend_schema`.
+
+Usage: `@extend_schema(request=LoginSerializer, responses={200: envelope("LoginResponse",
+AuthDataSerializer), **error_responses(400, 401, 429)})`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    """The error envelope: `errors` only for `validation_error`, `details`/`data` only where stated."""
+
+    success = serializers.BooleanField(default=False)
+    message = serializers.CharField()
+    error = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.CharField(), required=False)
+    details = serializers.DictField(required=False)
+    data = serializers.JSONField(required=False)
+
+
+_ERROR_TEXT = {
+    400: "invalid_json, validation_error or invalid_id",
+    401: "unauthorized: missing, malformed, invalid or expired credentials",
+    403: "forbidden: admin access required",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict (duplicate_email, insufficient_stock, invalid_transition, ...)",
+    413: "payload_too_large",
+    422: "idempotency_conflict: key reused with a different request",
+    429: "throttled (Retry-After header)",
+    500: "server_error",
+    503: "service_unavailable",
+}
+
+
+def envelope(name: str, data: Any = None, *, many: bool = False) -> serializers.Serializer:
+    """A success envelope component named `name`: `{success, message}` plus `data` when given.
+
+    `data` is a serializer class or instance (or a serializer field) describing the `data` key.
+    """
+    fields: dict[str, Any] = {
+        "success": serializers.BooleanField(default=True),
+        "message": serializers.CharField(),
+    }
+    if data is not None:
+        fields["data"] = data(many=many) if isinstance(data, type) else data
+    return inline_serializer(name=name, fields=fields)
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """`{status: error envelope}` for `responses=` of `extend_schema`."""
+    return {
+        status: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERROR_TEXT.get(status, "error"))
+        for status in statuses
+    }

@@ -1,0 +1,106 @@
+"""The Django admin wiring of the catalogue (§6.1): live stock figures and read-only reservations."""
+
+import re
+
+import pytest
+
+from catalog.models import Reservation
+from tests.factories import CartFactory, ProductFactory, ReservationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/admin/catalog/product/"
+RESERVATIONS = "/admin/catalog/reservation/"
+
+
+@pytest.fixture
+def staff_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def cell(html: str, column: str) -> list[str]:
+    """The text of every changelist cell of `column`."""
+    return [
+        re.sub(r"<[^>]+>", "", match).strip()
+        for match in re.findall(rf'<td class="field-{column}[^"]*">(.*?)</td>', html, re.S)
+    ]
+
+
+def test_product_changelist_shows_reserved_and_available_from_active_reservations(staff_client):
+    product = ProductFactory(sku="LAP-001", stock_quantity=10)
+    ReservationFactory(product=product, quantity=3)
+    ReservationFactory(product=product, quantity=2)
+    ReservationFactory(product=product, quantity=4, expired=True)
+
+    response = staff_client.get(PRODUCTS)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for column in ("name", "price", "stock_quantity", "reserved", "available", "category", "active"):
+        assert f"column-{column}" in html
+    assert cell(html, "stock_quantity") == ["10"]
+    assert cell(html, "reserved") == ["5"]
+    assert cell(html, "available") == ["5"]
+
+
+def test_product_changelist_computes_stock_in_its_own_query(staff_client, django_assert_max_num_queries):
+    cart = CartFactory()
+    for product in ProductFactory.create_batch(20):
+        ReservationFactory(product=product, cart=cart)
+
+    with django_assert_max_num_queries(12):  # session, user, counts, filters, rows: never one per product
+        response = staff_client.get(PRODUCTS)
+
+    assert cell(response.content.decode(), "reserved") == ["1"] * 20
+
+
+def test_product_changelist_searches_sku_and_name_and_filters_active(staff_client):
+    ProductFactory(sku="LAP-001", name="Gaming Laptop")
+    ProductFactory(sku="PHN-001", name="Smartphone Pro", is_active=False)
+
+    by_sku = staff_client.get(PRODUCTS, {"q": "lap-0"}).content.decode()
+    by_name = staff_client.get(PRODUCTS, {"q": "smartphone"}).content.decode()
+    archived = staff_client.get(PRODUCTS, {"is_active__exact": "0"}).content.decode()
+
+    assert "LAP-001" in by_sku and "PHN-001" not in by_sku
+    assert "PHN-001" in by_name and "LAP-001" not in by_name
+    assert "PHN-001" in archived and "LAP-001" not in archived
+
+
+def test_reservation_changelist_filters_active_and_expired(staff_client):
+    owner = UserFactory(email="shopper@example.com")
+    live = ReservationFactory(cart=CartFactory(user=owner), product=ProductFactory(sku="LIVE-1"))
+    ReservationFactory(product=ProductFactory(sku="GONE-1"), expired=True)
+
+    everything = staff_client.get(RESERVATIONS).content.decode()
+    active = staff_client.get(RESERVATIONS, {"state": "active"}).content.decode()
+    expired = staff_client.get(RESERVATIONS, {"state": "expired"}).content.decode()
+
+    assert "LIVE-1" in everything and "GONE-1" in everything
+    assert "LIVE-1" in active and "GONE-1" not in active
+    assert "GONE-1" in expired and "LIVE-1" not in expired
+    assert "shopper@example.com" in active
+    assert cell(active, "quantity") == [str(live.quantity)]
+    assert 'alt="True"' in active and 'alt="False"' not in active
+
+
+def test_reservations_are_read_only_in_the_admin(staff_client):
+    reservation = ReservationFactory()
+
+    add = staff_client.get(f"{RESERVATIONS}add/")
+    change = staff_client.post(f"{RESERVATIONS}{reservation.pk}/change/", {"quantity": 99})
+    delete = staff_client.post(f"{RESERVATIONS}{reservation.pk}/delete/", {"post": "yes"})
+
+    assert add.status_code == 403
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    assert Reservation.objects.get(pk=reservation.pk).quantity == 1
+
+
+def test_customers_cannot_open_the_product_changelist(client):
+    client.force_login(UserFactory())
+
+    response = client.get(PRODUCTS)
+
+    assert response.status_code == 302

@@ -1,0 +1,66 @@
+"""Query counts pinned (STYLE.md): an N+1 is a failing test, not a slow page. Counts include the
+bearer authentication's user lookup."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import OrderEventFactory, OrderFactory, OrderItemFactory, PaymentFactory, ProductFactory
+from tests.orders.helpers import checkout_body, fill_cart
+
+
+def orders_for(user, count, items_per_order):
+    for _ in range(count):
+        order = OrderFactory(user=user)
+        for _ in range(items_per_order):
+            OrderItemFactory(order=order, product=ProductFactory())
+        OrderEventFactory(order=order)
+        PaymentFactory(order=order, failed=True)
+        PaymentFactory(order=order)
+
+
+def query_count(call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code in (200, 201), response.json()
+    return len(captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_of_a_two_line_card_order_takes_at_most_20_queries(customer, customer_api):
+    fill_cart(customer, (ProductFactory(price=Decimal("5.00")), 2), (ProductFactory(), 1))
+
+    count = query_count(lambda: customer_api.post("/api/v1/orders", checkout_body("cc")))
+
+    assert count <= 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("orders", "items"), [(1, 1), (6, 4)])
+def test_order_list_takes_at_most_4_queries_whatever_the_size(customer, customer_api, orders, items):
+    orders_for(customer, orders, items)
+
+    count = query_count(lambda: customer_api.get("/api/v1/orders"))
+
+    assert count <= 4
+
+
+@pytest.mark.django_db
+def test_order_list_query_count_does_not_grow_with_orders_or_items(customer, customer_api):
+    orders_for(customer, 1, 1)
+    small = query_count(lambda: customer_api.get("/api/v1/orders"))
+    orders_for(customer, 8, 5)
+    large = query_count(lambda: customer_api.get("/api/v1/orders"))
+    assert small == large
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_admin", [False, True])
+def test_order_detail_takes_at_most_4_queries(customer, customer_api, admin_api, as_admin):
+    orders_for(customer, 1, 5)
+    order = customer.orders.get()
+    client = admin_api if as_admin else customer_api
+
+    assert query_count(lambda: client.get(f"/api/v1/orders/{order.pk}")) <= 4

@@ -1,0 +1,200 @@
+"""The order state machine (API.md §5.4): the whole 8 × 8 table through the staff path, the moves
+reserved to returns, the owner and the system, and each move's side effects."""
+
+from decimal import Decimal
+from itertools import product as pairs
+
+import pytest
+
+from catalog.models import Product
+from orders.models import Order, OrderEvent, OrderStatus
+from orders.services import order_status_set
+from orders.transitions import ALLOWED_MOVES, Via, order_transition
+from payments.models import Payment, PaymentMethod, PaymentStatus
+from shop.exceptions import InvalidTransition
+from tests.factories import OrderEventFactory, OrderFactory, OrderItemFactory, PaymentFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+S = OrderStatus
+STATUSES = list(S.values)
+#: What an admin may do (E39, Django admin): §5.4 rows whose trigger is "admin".
+STAFF_MOVES = {
+    (S.PENDING, S.PROCESSING),
+    (S.PENDING, S.CANCELLED),
+    (S.PROCESSING, S.SHIPPED),
+    (S.PROCESSING, S.DELIVERED),
+    (S.PROCESSING, S.COMPLETED),
+    (S.PROCESSING, S.CANCELLED),
+    (S.SHIPPED, S.DELIVERED),
+    (S.SHIPPED, S.COMPLETED),
+    (S.DELIVERED, S.COMPLETED),
+}
+#: Reached only by creating, approving or rejecting a return.
+RETURN_MOVES = {
+    (S.DELIVERED, S.RETURN_REQUESTED),
+    (S.COMPLETED, S.RETURN_REQUESTED),
+    (S.RETURN_REQUESTED, S.REFUNDED),
+    (S.RETURN_REQUESTED, S.DELIVERED),
+    (S.RETURN_REQUESTED, S.COMPLETED),
+}
+DELIVERED_ONCE = {S.DELIVERED, S.COMPLETED, S.RETURN_REQUESTED, S.REFUNDED}
+
+
+def make_order(status, *, method=PaymentMethod.CREDIT_CARD, paid=None):
+    """An order in `status` with one item of 2 units (product stock 5). Card orders past `pending` have a
+    completed payment; a COD order has one once it was delivered (unless `paid` says otherwise)."""
+    order = OrderFactory(status=status, payment_method=method, total_amount=Decimal("24.00"))
+    OrderItemFactory(
+        order=order, product=ProductFactory(stock_quantity=5, price=Decimal("12.00")), quantity=2
+    )
+    OrderEventFactory(order=order)
+    if paid is None:
+        paid = status != S.PENDING if method != PaymentMethod.CASH_ON_DELIVERY else status in DELIVERED_ONCE
+    if paid:
+        PaymentFactory(order=order)
+    return order
+
+
+def snapshot(order):
+    return (
+        Order.objects.filter(pk=order.pk).values().get(),
+        list(Product.objects.filter(order_items__order=order).values_list("stock_quantity", flat=True)),
+        list(Payment.objects.filter(order=order).order_by("pk").values()),
+        OrderEvent.objects.filter(order=order).count(),
+    )
+
+
+def test_the_table_is_the_one_of_the_contract():
+    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.STAFF in vias} == STAFF_MOVES
+    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.RETURN in vias} == RETURN_MOVES
+    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.OWNER in vias} == {
+        (S.PENDING, S.CANCELLED),
+        (S.PROCESSING, S.CANCELLED),
+    }
+    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.SYSTEM in vias} == {
+        (S.PENDING, S.PROCESSING),
+        (S.PENDING, S.CANCELLED),
+    }
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), list(pairs(STATUSES, STATUSES)))
+def test_every_pair_through_the_staff_path(admin_user, from_status, to_status):
+    cod_target = to_status in (S.DELIVERED, S.COMPLETED)
+    order = make_order(
+        from_status, method=PaymentMethod.CASH_ON_DELIVERY if cod_target else PaymentMethod.CREDIT_CARD
+    )
+    before = snapshot(order)
+
+    if from_status == to_status:
+        result = order_status_set(order_id=order.pk, status=to_status, actor=admin_user, note="same")
+        assert result.status == from_status
+        assert snapshot(order) == before  # a no-op: no event, nothing saved
+        return
+
+    if (from_status, to_status) not in STAFF_MOVES:
+        with pytest.raises(InvalidTransition) as raised:
+            order_status_set(order_id=order.pk, status=to_status, actor=admin_user, note="nope")
+        assert raised.value.status_code == 409
+        assert raised.value.code == "invalid_transition"
+        assert raised.value.error == f"invalid status transition from {from_status} to {to_status}"
+        assert snapshot(order) == before
+        return
+
+    order_status_set(order_id=order.pk, status=to_status, actor=admin_user, note="by staff")
+
+    order.refresh_from_db()
+    assert order.status == to_status
+    event = OrderEvent.objects.filter(order=order).latest("created_at")
+    assert (event.from_status, event.to_status, event.actor_id, event.note) == (
+        from_status,
+        to_status,
+        admin_user.pk,
+        "by staff",
+    )
+    stock = Product.objects.get(order_items__order=order).stock_quantity
+    payments = list(Payment.objects.filter(order=order))
+    if to_status == S.CANCELLED:
+        assert stock == 7  # restocked once
+        if from_status == S.PROCESSING:
+            assert [(p.status, p.refunded_amount) for p in payments] == [
+                (PaymentStatus.REFUNDED, Decimal("24.00"))
+            ]
+        else:
+            assert payments == []
+    else:
+        assert stock == 5
+    if to_status == S.DELIVERED:
+        assert order.delivered_at is not None
+    if cod_target:
+        # a COD order without a payment gets its completed payment of the total, no gateway involved
+        assert [(p.status, p.payment_method, p.amount) for p in payments] == [
+            (PaymentStatus.COMPLETED, PaymentMethod.CASH_ON_DELIVERY, Decimal("24.00"))
+        ]
+    if to_status == S.COMPLETED and from_status != S.DELIVERED:
+        assert order.delivered_at is None
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), sorted(RETURN_MOVES))
+def test_return_moves_only_through_returns(admin_user, from_status, to_status):
+    order = make_order(from_status)
+    with pytest.raises(InvalidTransition):
+        order_transition(order_id=order.pk, to_status=to_status, via=Via.STAFF, actor=admin_user)
+    assert Order.objects.get(pk=order.pk).status == from_status
+
+    order_transition(order_id=order.pk, to_status=to_status, via=Via.RETURN, actor=admin_user)
+
+    assert Order.objects.get(pk=order.pk).status == to_status
+
+
+@pytest.mark.parametrize("to_status", [s for s in STATUSES if s != S.CANCELLED])
+def test_owner_may_only_cancel(customer, to_status):
+    order = make_order(S.PENDING)
+    with pytest.raises(InvalidTransition):
+        order_transition(order_id=order.pk, to_status=to_status, via=Via.OWNER, actor=customer)
+
+
+def test_system_cannot_cancel_a_processing_order():
+    order = make_order(S.PROCESSING)
+    with pytest.raises(InvalidTransition):
+        order_transition(order_id=order.pk, to_status=S.CANCELLED, via=Via.SYSTEM)
+    assert Order.objects.get(pk=order.pk).status == S.PROCESSING
+
+
+def test_delivered_at_is_kept_from_the_first_delivery(admin_user):
+    order = make_order(S.SHIPPED)
+    order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
+    first = Order.objects.get(pk=order.pk).delivered_at
+    order_transition(order_id=order.pk, to_status=S.RETURN_REQUESTED, via=Via.RETURN)
+    order_transition(order_id=order.pk, to_status=S.DELIVERED, via=Via.RETURN)
+    assert Order.objects.get(pk=order.pk).delivered_at == first
+
+
+def test_cod_order_delivered_then_completed_gets_one_payment(admin_user):
+    order = make_order(S.SHIPPED, method=PaymentMethod.CASH_ON_DELIVERY)
+    order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
+    order_status_set(order_id=order.pk, status=S.COMPLETED, actor=admin_user)
+    assert Payment.objects.filter(order=order).count() == 1
+    assert Order.objects.get(pk=order.pk).status == S.COMPLETED
+
+
+def test_card_order_delivered_gets_no_extra_payment(admin_user):
+    order = make_order(S.PROCESSING)
+    order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
+    assert Payment.objects.filter(order=order).count() == 1
+
+
+def test_unknown_target_status_is_an_invalid_transition(admin_user):
+    order = make_order(S.PENDING)
+    with pytest.raises(InvalidTransition):
+        order_status_set(order_id=order.pk, status="lost", actor=admin_user)
+
+
+def test_cancelling_a_partially_refunded_payment_refunds_the_rest(admin_user):
+    order = make_order(S.PROCESSING, paid=False)
+    payment = PaymentFactory(
+        order=order, status=PaymentStatus.PARTIALLY_REFUNDED, refunded_amount=Decimal("4.00")
+    )
+    order_status_set(order_id=order.pk, status=S.CANCELLED, actor=admin_user)
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, Decimal("24.00"))

@@ -1,0 +1,233 @@
+"""E26 (retry the card payment of an unpaid order) and E27 (verify), API.md §4.7."""
+
+import pytest
+
+from orders.models import OrderEvent, OrderStatus
+from payments.models import Payment, PaymentStatus
+from tests.factories import PaymentFactory, UserFactory
+from tests.orders.test_api import PAYMENT_KEYS, assert_error, order_with_item
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def pay(client, order_id, method="cc", **extra):
+    return client.post("/api/v1/payments", {"order_id": str(order_id), "payment_method": method, **extra})
+
+
+# --- E26 POST /payments --------------------------------------------------------------------------
+
+
+def test_e26_retry_after_decline_completes_and_moves_order_to_processing(customer, customer_api):
+    order, _ = order_with_item(customer)
+    PaymentFactory(order=order, failed=True)
+
+    response = pay(customer_api, order.pk, "dc", payment_token="tok_visa")
+
+    body = response.json()
+    assert response.status_code == 201, body
+    assert body["message"] == "Payment created successfully"
+    assert set(body["data"]) == PAYMENT_KEYS
+    assert (body["data"]["status"], body["data"]["payment_method"]) == ("completed", "dc")
+    assert body["data"]["amount"] == 20.0
+    assert body["data"]["payment_details"] == {}
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PROCESSING
+    assert order.payment_method == "cc"  # the order's own method is unchanged
+    event = OrderEvent.objects.filter(order=order).latest("created_at")
+    assert (event.from_status, event.to_status, event.actor_id, event.note) == (
+        "pending",
+        "processing",
+        None,
+        "payment captured",
+    )
+    assert Payment.objects.filter(order=order).count() == 2
+
+
+def test_e26_declined_retry_is_201_failed_and_order_stays_pending(customer, customer_api):
+    order, _ = order_with_item(customer)
+
+    response = pay(customer_api, order.pk, payment_token="tok_insufficient_funds")
+
+    data = response.json()["data"]
+    assert response.status_code == 201
+    assert data["status"] == "failed"
+    assert data["payment_details"] == {"decline_code": "insufficient_funds"}
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+    # a failed attempt does not block the next one
+    assert pay(customer_api, order.pk).json()["data"]["status"] == "completed"
+
+
+def test_e26_unknown_order_is_404(customer_api):
+    assert_error(pay(customer_api, UNKNOWN), 404, "not_found", "Order not found", "not_found")
+
+
+def test_e26_another_users_order_is_404_even_for_an_admin(customer_api, admin_api):
+    order, _ = order_with_item(UserFactory())
+    assert_error(pay(customer_api, order.pk), 404, "not_found", "Order not found")
+    assert_error(pay(admin_api, order.pk), 404, "not_found", "Order not found")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status", [PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED]
+)
+def test_e26_successful_payment_exists_is_409_already_paid(customer, customer_api, status):
+    order, _ = order_with_item(customer, status=OrderStatus.PROCESSING)
+    PaymentFactory(order=order, status=status)
+
+    response = pay(customer_api, order.pk)
+
+    assert_error(
+        response, 409, "already_paid", "Failed to create payment", "payment already exists for this order"
+    )
+    assert Payment.objects.filter(order=order).count() == 1
+
+
+def test_e26_pending_payment_is_409_already_in_progress(customer, customer_api):
+    order, _ = order_with_item(customer)
+    PaymentFactory(order=order, status=PaymentStatus.PENDING)
+
+    response = pay(customer_api, order.pk)
+
+    assert_error(
+        response,
+        409,
+        "already_paid",
+        "Failed to create payment",
+        "payment already in progress for this order",
+    )
+
+
+def test_e26_cod_order_is_409_payment_not_allowed(customer, customer_api):
+    order, _ = order_with_item(customer, payment_method="cod")
+    response = pay(customer_api, order.pk)
+    assert_error(
+        response,
+        409,
+        "payment_not_allowed",
+        "Failed to create payment",
+        "cash on delivery orders are paid on delivery",
+    )
+
+
+@pytest.mark.parametrize("status", [s for s in OrderStatus.values if s != OrderStatus.PENDING])
+def test_e26_order_not_pending_is_409_payment_not_allowed(customer, customer_api, status):
+    order, _ = order_with_item(customer, status=status)
+    response = pay(customer_api, order.pk)
+    assert_error(
+        response, 409, "payment_not_allowed", "Failed to create payment", "order cannot be paid at this stage"
+    )
+    assert not Payment.objects.exists()
+
+
+def test_e26_checks_run_in_order_already_paid_before_cod_before_status(customer, customer_api):
+    paid_cod, _ = order_with_item(customer, payment_method="cod", status=OrderStatus.DELIVERED)
+    PaymentFactory(order=paid_cod)
+    cancelled_cod, _ = order_with_item(customer, payment_method="cod", status=OrderStatus.CANCELLED)
+
+    assert pay(customer_api, paid_cod.pk).json()["code"] == "already_paid"
+    assert (
+        pay(customer_api, cancelled_cod.pk).json()["error"] == "cash on delivery orders are paid on delivery"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "order_id"),
+        ({"order_id": "nope", "payment_method": "cc"}, "order_id"),
+        ({"order_id": UNKNOWN}, "payment_method"),
+        ({"order_id": UNKNOWN, "payment_method": "cod"}, "payment_method"),
+        ({"order_id": UNKNOWN, "payment_method": "visa"}, "payment_method"),
+        ({"order_id": UNKNOWN, "payment_method": "cc", "payment_token": "x" * 256}, "payment_token"),
+    ],
+)
+def test_e26_invalid_body_is_400_before_the_order_is_looked_up(customer_api, body, field):
+    response = customer_api.post("/api/v1/payments", body)
+    result = assert_error(response, 400, "validation_error", "Validation failed")
+    assert field in result["errors"]
+
+
+def test_e26_requires_authentication(api):
+    assert_error(pay(api, UNKNOWN), 401, "unauthorized", "Unauthorized")
+
+
+# --- E27 POST /payments/:id/verify ---------------------------------------------------------------
+
+
+def verify(client, path_id, **body):
+    return client.post(f"/api/v1/payments/{path_id}/verify", body)
+
+
+def test_e27_matching_transaction_id_is_200_and_changes_nothing(customer, customer_api):
+    order, _ = order_with_item(customer)
+    payment = PaymentFactory(order=order)
+    before = Payment.objects.filter(pk=payment.pk).values().get()
+
+    response = verify(customer_api, payment.pk, transaction_id=payment.transaction_id)
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["message"] == "Payment verified successfully"
+    assert body["data"]["id"] == str(payment.pk)
+    assert body["data"]["transaction_id"] == payment.transaction_id
+    assert Payment.objects.filter(pk=payment.pk).values().get() == before
+
+
+def test_e27_wrong_transaction_id_is_400_failed_to_verify(customer, customer_api):
+    payment = PaymentFactory(order=order_with_item(customer)[0])
+
+    response = verify(customer_api, payment.pk, transaction_id="TXN-00000000")
+
+    body = assert_error(
+        response, 400, "validation_error", "Failed to verify payment", "invalid transaction ID"
+    )
+    assert body["errors"] == {"transaction_id": "invalid transaction ID"}
+
+
+def test_e27_missing_transaction_id_is_a_plain_validation_error(customer, customer_api):
+    payment = PaymentFactory(order=order_with_item(customer)[0])
+    body = assert_error(verify(customer_api, payment.pk), 400, "validation_error", "Validation failed")
+    assert "transaction_id" in body["errors"]
+
+
+def test_e27_uses_the_path_id_and_ignores_payment_id_in_the_body(customer, customer_api):
+    payment = PaymentFactory(order=order_with_item(customer)[0])
+    other = PaymentFactory(order=order_with_item(customer)[0])
+
+    response = verify(
+        customer_api, payment.pk, transaction_id=payment.transaction_id, payment_id=str(other.pk)
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] == str(payment.pk)
+
+
+def test_e27_payment_of_another_users_order_is_404(customer_api):
+    payment = PaymentFactory(order=order_with_item(UserFactory())[0])
+    response = verify(customer_api, payment.pk, transaction_id=payment.transaction_id)
+    assert_error(response, 404, "not_found", "Payment not found", "not_found")
+
+
+def test_e27_admin_verifies_any_payment(admin_api):
+    payment = PaymentFactory(order=order_with_item(UserFactory())[0])
+    assert verify(admin_api, payment.pk, transaction_id=payment.transaction_id).status_code == 200
+
+
+def test_e27_unknown_payment_is_404_and_malformed_id_400(customer_api):
+    assert_error(verify(customer_api, UNKNOWN, transaction_id="TXN-1"), 404, "not_found", "Payment not found")
+    assert_error(
+        verify(customer_api, "abc", transaction_id="TXN-1"),
+        400,
+        "invalid_id",
+        "Invalid payment ID",
+        "invalid UUID",
+    )
+
+
+def test_e27_validation_comes_before_existence(customer_api):
+    body = assert_error(verify(customer_api, UNKNOWN), 400, "validation_error", "Validation failed")
+    assert "transaction_id" in body["errors"]

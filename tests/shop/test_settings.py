@@ -1,0 +1,51 @@
+"""Configuration read from the environment (API.md §7): production refuses to start without a secret."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def import_settings(**env):
+    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("debug", ["0", "", "false", "off"])
+def test_settings_refuse_to_load_without_secret_key_when_debug_is_off(debug):
+    result = import_settings(DEBUG=debug)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_settings_refuse_an_empty_secret_key_when_debug_is_off():
+    result = import_settings(DEBUG="0", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_settings_load_with_a_secret_key():
+    result = import_settings(DEBUG="0", SECRET_KEY="a-real-secret-of-enough-length-0123456789")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_load_without_secret_key_in_debug():
+    result = import_settings(DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
