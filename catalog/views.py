@@ -33,6 +33,7 @@ class ProductListView(PublicApiView):
     """E10: active products, filtered, sorted and paginated; `stock` is the available quantity."""
 
     @extend_schema(
+        operation_id="products_list",
         tags=["products"],
         parameters=LIST_PARAMETERS,
         responses={200: envelope("ProductListResponse", ProductPageSerializer), **error_responses(400)},

@@ -7,3 +7,6 @@ class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = "Shop core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shop import schema  # noqa: F401  (registers the OpenAPI extension for MoneyField)

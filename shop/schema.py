@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -59,3 +60,12 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(ErrorEnvelopeSerializer, description=_ERROR_TEXT.get(status, "error"))
         for status in statuses
     }
+
+
+class MoneyFieldExtension(OpenApiSerializerFieldExtension):
+    """Money is a JSON number with at most 2 decimals (API.md §1.7), not a string."""
+
+    target_class = "shop.fields.MoneyField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "number", "format": "decimal", "multipleOf": 0.01, "minimum": 0, "maximum": 99999999.99}
