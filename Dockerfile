@@ -18,5 +18,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/health', timeout=5)" || exit 1
 
-# Migrations are a release step: `docker run … python manage.py migrate`.
-CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY} --access-logfile - --timeout 30"]
+# Migrations are a release step: `docker run … python manage.py migrate`. The app writes its own
+# JSON access log (one line per request on stdout), so gunicorn's is off.
+CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY} --timeout 30"]

@@ -33,7 +33,7 @@ seed: migrate ## Create the demo catalogue (and DEMO_ADMIN_* admin when set)
 
 run: seed ## Install, migrate, seed and serve the API and admin with gunicorn on PORT (default 8000)
 	DEBUG=$${DEBUG:-1} $(BIN)/gunicorn config.wsgi:application --bind 0.0.0.0:$(PORT) \
-		--workers $(WORKERS) --access-logfile - --log-level info
+		--workers $(WORKERS) --log-level info
 
 lint: install-dev ## ruff check
 	$(BIN)/ruff check .

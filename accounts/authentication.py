@@ -6,9 +6,9 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.selectors import user_active_get
+from accounts.tokens import VerifiedAccessToken
 
 MISSING_HEADER = "Missing authorization header"
 INVALID_FORMAT = "Invalid token format"
@@ -16,18 +16,18 @@ TOKEN_EXPIRED = "Token expired"
 INVALID_TOKEN = "Invalid token"
 
 
-def access_token_or_fail(raw: str) -> AccessToken:
+def access_token_or_fail(raw: str) -> VerifiedAccessToken:
     """Verify an access token: HS256 signature, `exp` present and in the future, type `access`, `jti`.
 
     `Token expired` only for a token that would otherwise be a valid access token; an expired refresh
     token (or any other expired token that is not an access token) is `Invalid token`.
     """
     try:
-        return AccessToken(raw)
+        return VerifiedAccessToken(raw)
     except ExpiredTokenError as exc:
         # PyJWT checks the signature before the expiry, so the payload below is authentic.
-        payload = AccessToken(raw, verify=False).payload
-        if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != AccessToken.token_type:
+        payload = VerifiedAccessToken(raw, verify=False).payload
+        if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != VerifiedAccessToken.token_type:
             raise AuthenticationFailed(INVALID_TOKEN) from exc
         raise AuthenticationFailed(TOKEN_EXPIRED) from exc
     except TokenError as exc:

@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import Role, User, normalize_email
 from accounts.selectors import user_active_get
-from accounts.tokens import token_pair_for
+from accounts.tokens import VerifiedRefreshToken, token_pair_for
 from shop.exceptions import DuplicateEmail, LastAdmin, NotFound, Unauthorized
 
 INVALID_CREDENTIALS = "invalid email or password"
@@ -52,14 +51,14 @@ def user_login(*, email: str, password: str) -> User:
     return user
 
 
-def _refresh_token_or_401(raw: str) -> RefreshToken:
+def _refresh_token_or_401(raw: str) -> VerifiedRefreshToken:
     try:
-        return RefreshToken(raw)  # signature, expiry, type `refresh`, and the blacklist
+        return VerifiedRefreshToken(raw)  # signature, expiry, type `refresh`, and the blacklist
     except TokenError as exc:
         raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE) from exc
 
 
-def _blacklist_once(token: RefreshToken, *, user: User) -> None:
+def _blacklist_once(token: VerifiedRefreshToken, *, user: User) -> None:
     """Blacklist `token`; exactly one of several concurrent uses of the same token gets through."""
     jti = token.payload.get(jwt_settings.JTI_CLAIM)
     # A valid signature but not on record (e.g. issued before a database reset): record it now.
@@ -79,7 +78,7 @@ def _blacklist_once(token: RefreshToken, *, user: User) -> None:
         raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE) from exc
 
 
-def _active_user_of(token: RefreshToken) -> User:
+def _active_user_of(token: VerifiedRefreshToken) -> User:
     user = user_active_get(user_id=token.payload.get(jwt_settings.USER_ID_CLAIM))
     if user is None:
         raise Unauthorized("unauthorized", message=INVALID_REFRESH_MESSAGE)

@@ -1,10 +1,49 @@
-"""JWT pairs (simplejwt, HS256): access tokens carry `email` and `role` as information only."""
+"""JWT pairs (simplejwt, HS256): access tokens carry `email` and `role` as information only.
+
+Incoming tokens are read with `VerifiedAccessToken` / `VerifiedRefreshToken`: simplejwt trusts the
+shape of the claims of a correctly signed token (a refresh token without `jti` is a `KeyError`, an `exp`
+in the year 10^22 an `OverflowError`), so they check it first and refuse a bad one with a `TokenError`
+like any other invalid token (API.md §5.1: a 401, never a 500).
+"""
 
 from __future__ import annotations
 
-from rest_framework_simplejwt.tokens import RefreshToken
+from typing import Any
+
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
+
+JTI_MAX_LENGTH = OutstandingToken._meta.get_field("jti").max_length
+
+
+def check_claims_shape(payload: dict[str, Any]) -> None:
+    """`jti` a non-empty string that fits the blacklist's column; `exp` a representable timestamp."""
+    jti = payload.get(jwt_settings.JTI_CLAIM)
+    if not isinstance(jti, str) or not jti or len(jti) > JTI_MAX_LENGTH:
+        raise TokenError("Token has no valid id")
+    try:
+        datetime_from_epoch(payload["exp"])
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
+        raise TokenError("Token has no valid expiry") from exc
+
+
+class ClaimsShapeMixin:
+    def verify(self) -> None:
+        check_claims_shape(self.payload)
+        super().verify()
+
+
+class VerifiedAccessToken(ClaimsShapeMixin, AccessToken):
+    pass
+
+
+class VerifiedRefreshToken(ClaimsShapeMixin, RefreshToken):
+    pass
 
 
 def token_pair_for(user: User) -> dict[str, str]:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from catalog import inventory
 from catalog.models import Product, Reservation
+from catalog.services import UPDATABLE_FIELDS, product_delete, product_update
 
 
 @admin.register(Product)
@@ -32,6 +33,40 @@ class ProductAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # `reserved` and `available` come from the changelist query itself, not one query per row.
         return inventory.with_stock(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # The page carries the values it showed, so `changed_data` means "edited on this page",
+            # not "differs from the row now" (a checkout may have moved `stock_quantity` meanwhile).
+            for field in form.base_fields.values():
+                field.show_hidden_initial = True
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """A change writes only the fields edited on the page, through `product_update` (row lock), so
+        saving a price never puts back a `stock_quantity` that a checkout has changed since the page
+        was opened. A new product is a plain insert."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in UPDATABLE_FIELDS}
+        if data:
+            product_update(product_id=obj.pk, data=data)
+
+    def get_deleted_objects(self, objs, request):
+        """Cart lines and reservations go with the product (as with E34), whatever the staff user's
+        permissions on those read-only models; an ordered product stays protected (archive it instead)."""
+        to_delete, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return to_delete, model_count, set(), protected
+
+    def delete_model(self, request, obj):
+        """Like E34: the product's cart lines and reservations go, and their carts count as changed."""
+        product_delete(product_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for product_id in queryset.order_by("pk").values_list("pk", flat=True):
+            product_delete(product_id=product_id)
 
     @admin.display(description="reserved", ordering="reserved")
     def reserved(self, product):

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from accounts.permissions import IsAdmin
 from catalog import selectors, services
-from catalog.admin_serializers import ProductWriteSerializer
+from catalog.admin_serializers import ProductWriteSerializer, serialize_top_products
 from catalog.serializers import product_filters_from_query, serialize_product, serialize_products
 from orders.analytics import top_products
 from shop.exceptions import DuplicateSku, failure_message
@@ -116,12 +116,6 @@ class AdminTopProductsView(AdminView):
         """E35: best sellers (API.md §5.8), `limit` default 10, at most 100."""
         range_days = range_days_param(request)
         ranking = top_products(limit=limit_param(request), range_days=range_days)
-        items = [
-            {
-                "product": serialize_product(row.product),
-                "total_quantity": row.total_quantity,
-                "total_revenue": row.total_revenue,
-            }
-            for row in ranking
-        ]
-        return success("Top products retrieved", {"range_days": range_days, "items": items})
+        return success(
+            "Top products retrieved", serialize_top_products(range_days=range_days, ranking=ranking)
+        )

@@ -198,15 +198,6 @@ def release_product(*, product_id: Any) -> int:
     return deleted
 
 
-def deduct(lines: Iterable[tuple[Any, int]]) -> None:
-    """Take units off `stock_quantity` (checkout). The database CHECK keeps it ≥ 0."""
-    with transaction.atomic():
-        for product_id, quantity in sorted(lines, key=lambda line: line[0]):
-            Product.objects.filter(pk=product_id).update(
-                stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now()
-            )
-
-
 def deduct_if_available(lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None) -> bool:
     """Checkout's check and deduction in one all-or-nothing statement: take every line's units off
     `stock_quantity` if every product is active and `stock_quantity − Σ active reservations of other

@@ -24,7 +24,7 @@ PRICE_BOUND_MESSAGE = "Enter a number between 0 and 99999999.99."
 IN_STOCK_MESSAGE = "Must be one of: true, 1, false, 0."
 SORT_MESSAGE = "Must be one of: " + ", ".join(SORTS) + "."
 IN_STOCK_VALUES = {"true": True, "1": True, "false": False, "0": False}
-DECIMAL_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+DECIMAL_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
 
 
 def iso_utc(value: datetime | None) -> str | None:

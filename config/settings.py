@@ -27,12 +27,35 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     value = os.environ.get(name, "").strip()
     try:
-        return int(value) if value else default
+        parsed = int(value) if value else default
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+    if parsed < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value!r}")
+    return parsed
+
+
+THROTTLE_PERIODS = {"s", "m", "h", "d"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate (`N/second|minute|hour|day`), checked at start-up: a bad one would otherwise
+    fail every throttled request with a 500."""
+    value = os.environ.get(name, "").strip() or default
+    count, _, period = value.partition("/")  # as DRF's `parse_rate` reads it
+    count = count.strip()
+    if (
+        not (count.isascii() and count.isdigit() and int(count) >= 1)
+        or "/" in period
+        or period[:1] not in THROTTLE_PERIODS
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must look like 10/minute (N/second|minute|hour|day), got {value!r}"
+        )
+    return value
 
 
 def env_decimal(name: str, default: str) -> Decimal:
@@ -210,11 +233,11 @@ CORS_EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "Idempotent-Replayed")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Domain settings
-JWT_ACCESS_MINUTES = env_int("JWT_ACCESS_MINUTES", 60)
-JWT_REFRESH_DAYS = env_int("JWT_REFRESH_DAYS", 7)
+JWT_ACCESS_MINUTES = env_int("JWT_ACCESS_MINUTES", 60, minimum=1)
+JWT_REFRESH_DAYS = env_int("JWT_REFRESH_DAYS", 7, minimum=1)
 STOCK_RESERVATION_TTL_MINUTES = env_decimal("STOCK_RESERVATION_TTL_MINUTES", "10")
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 30)
-AUTH_THROTTLE_RATE = os.environ.get("AUTH_THROTTLE_RATE", "").strip() or "10/minute"
+AUTH_THROTTLE_RATE = env_rate("AUTH_THROTTLE_RATE", "10/minute")
 MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 PAYMENT_GATEWAY = "payments.gateways.mock.MockGateway"
@@ -277,7 +300,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(message)s"}, "default": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(message)s"},
+        "default": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
     "handlers": {
         "access": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"},
         "console": {"class": "logging.StreamHandler", "formatter": "default"},

@@ -9,6 +9,14 @@ from orders.models import OrderStatus
 NOTE_MAX_LENGTH = 1000
 
 
+class TrimmedChoiceField(serializers.ChoiceField):
+    """A choice given as a string is trimmed first, like every string input (API.md §1.2), so
+    `" shipped "` is `shipped`; DRF's ChoiceField, not being a CharField, does not trim."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
+
+
 class AdminOrderQuerySerializer(serializers.Serializer):
     """E36's `status` and `search` (trimmed; empty = absent; NUL refused as in every string). Paging,
     `limit` and `range_days` are lenient and read by `shop.pagination`."""
@@ -20,5 +28,5 @@ class AdminOrderQuerySerializer(serializers.Serializer):
 class OrderStatusChangeSerializer(serializers.Serializer):
     """E39's body: one of the 8 statuses (the state machine decides whether the move is allowed)."""
 
-    status = serializers.ChoiceField(choices=OrderStatus.values)
+    status = TrimmedChoiceField(choices=OrderStatus.values)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")

@@ -29,7 +29,7 @@ from catalog.serializers import (
 )
 from orders.models import Order, OrderItem, OrderStatus, full_address
 from payments.models import PaymentMethod
-from payments.serializers import PaymentSerializer, PaymentTokenField, payment_data
+from payments.serializers import PaymentMethodField, PaymentSerializer, PaymentTokenField, payment_data
 from shop.fields import to_money
 
 ADDRESS_MAX_LENGTH = 255
@@ -60,7 +60,7 @@ class AddressSerializer(serializers.Serializer):
 class CheckoutSerializer(serializers.Serializer):
     """E21's body. A missing `billing_address` is left out (checkout copies the shipping address)."""
 
-    payment_method = serializers.ChoiceField(choices=PaymentMethod.values)
+    payment_method = PaymentMethodField()
     shipping_address = AddressSerializer()
     billing_address = AddressSerializer(required=False)
     payment_token = PaymentTokenField()

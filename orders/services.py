@@ -34,9 +34,7 @@ def order_cancel(*, order_id: Any, user: Any) -> Order:
     row lock serializes concurrent cancels and the losers find it `cancelled` (409).
     """
     with transaction.atomic():
-        order = lock_order(order_id)
-        if not user.is_admin and order.user_id != user.pk:
-            raise NotFound("Order")
+        order = lock_order(order_id, owner_id=None if user.is_admin else user.pk)
         via = Via.STAFF if user.is_admin else Via.OWNER
         try:
             return transition_locked(order=order, to_status=OrderStatus.CANCELLED, via=via, actor=user)
@@ -91,9 +89,7 @@ def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | N
     Concurrent retries: one creates the pending payment, the others get `already_paid`.
     """
     with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update().filter(pk=order_id, user_id=user.pk).first()
-        if order is None:
-            raise NotFound("Order")
+        order = lock_order(order_id, owner_id=user.pk)  # admins included: only the owner pays
         live = payments.live_payment_of(order.pk)
         if live is not None:
             raise AlreadyPaid(

@@ -67,9 +67,13 @@ def transition_error(from_status: str, to_status: str) -> InvalidTransition:
     return InvalidTransition(f"invalid status transition from {from_status} to {to_status}")
 
 
-def lock_order(order_id: Any) -> Order:
-    """The order's row, locked for the rest of the transaction (404 when unknown)."""
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
+def lock_order(order_id: Any, *, owner_id: Any = None) -> Order:
+    """The order's row, locked for the rest of the transaction (404 when unknown or, with `owner_id`,
+    another user's: that order's row is then never locked)."""
+    orders = Order.objects.select_for_update().filter(pk=order_id)
+    if owner_id is not None:
+        orders = orders.filter(user_id=owner_id)
+    order = orders.first()
     if order is None:
         raise NotFound("Order")
     return order

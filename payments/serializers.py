@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from cart.serializers import StrictUUIDField
 from catalog.serializers import iso_utc, money_field
 from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
 from shop.fields import to_money
@@ -22,11 +23,22 @@ class PaymentTokenField(serializers.CharField):
         super().__init__(**kwargs)
 
 
-class PaymentCreateSerializer(serializers.Serializer):
-    """E26's body: the order, a card method (recorded on the payment), the token."""
+class PaymentMethodField(serializers.ChoiceField):
+    """A payment method (`cc`, `dc`, `cod`, or the subset given), trimmed like every string input
+    (API.md §1.2): `" cc "` is `cc`. DRF's ChoiceField, not being a CharField, does not trim."""
 
-    order_id = serializers.UUIDField()
-    payment_method = serializers.ChoiceField(choices=[method.value for method in CARD_METHODS])
+    def __init__(self, *, choices=PaymentMethod.values, **kwargs):
+        super().__init__(choices=choices, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    """E26's body: the order (a UUID string), a card method (recorded on the payment), the token."""
+
+    order_id = StrictUUIDField()
+    payment_method = PaymentMethodField(choices=[method.value for method in CARD_METHODS])
     payment_token = PaymentTokenField()
 
 

@@ -1,7 +1,11 @@
 """Input validation (E28, E44) and output shapes (Return §2.10, AdminReturn §2.12) of returns."""
 
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
+from cart.serializers import StrictUUIDField
+from orders.admin_serializers import TrimmedChoiceField
 from returns.models import ReturnStatus
 from shop.fields import MoneyField
 
@@ -43,14 +47,15 @@ class AdminReturnSerializer(ReturnSerializer):
 
 
 class ReturnItemInputSerializer(serializers.Serializer):
-    order_item_id = serializers.UUIDField()
+    order_item_id = StrictUUIDField()
     quantity = serializers.IntegerField(min_value=1)
 
 
 class ReturnCreateSerializer(serializers.Serializer):
-    """E28 body. `items` absent = the whole order; present = non-empty, each order item at most once."""
+    """E28 body. `items` absent = the whole order; present = non-empty, each order item at most once.
+    Ids are hyphenated UUID strings (§1.8), trimmed (§1.2)."""
 
-    order_id = serializers.UUIDField()
+    order_id = StrictUUIDField()
     reason = serializers.CharField(max_length=1000)
     items = serializers.ListField(child=ReturnItemInputSerializer(), required=False, allow_empty=False)
 
@@ -67,12 +72,24 @@ class ReturnCreateSerializer(serializers.Serializer):
 
 
 class ReturnProcessSerializer(serializers.Serializer):
-    """E44 body. `refund_amount` and `restock` only matter when approving; a rejection ignores them."""
+    """E44 body. `refund_amount` and `restock` are `approved` only (API.md E44).
 
-    status = serializers.ChoiceField(choices=[ReturnStatus.APPROVED.value, ReturnStatus.REJECTED.value])
+    Where API.md is silent: a rejection ignores those two keys altogether, so a value that would be
+    refused when approving (a negative or non-numeric `refund_amount`) does not block a rejection.
+    """
+
+    APPROVE_ONLY = ("refund_amount", "restock")
+
+    status = TrimmedChoiceField(choices=[ReturnStatus.APPROVED.value, ReturnStatus.REJECTED.value])
     refund_amount = MoneyField(required=False)
     restock = serializers.BooleanField(default=True)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        status = data.get("status") if isinstance(data, Mapping) else None
+        if isinstance(status, str) and status.strip() == ReturnStatus.REJECTED:
+            data = {key: value for key, value in data.items() if key not in self.APPROVE_ONLY}
+        return super().to_internal_value(data)
 
 
 class AdminReturnQuerySerializer(serializers.Serializer):

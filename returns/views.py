@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
 from returns import selectors, services
@@ -21,6 +20,7 @@ from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
 from shop.schema import envelope, error_responses
+from shop.views import ApiView
 
 PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("limit", int)]
 
@@ -39,7 +39,7 @@ def serialize_admin_returns(rows):
     return AdminReturnSerializer(rows, many=True).data
 
 
-class ReturnListCreateView(APIView):
+class ReturnListCreateView(ApiView):
     @extend_schema(
         tags=["returns"],
         request=ReturnCreateSerializer,
@@ -69,7 +69,7 @@ class ReturnListCreateView(APIView):
         return success("Returns retrieved successfully", page)
 
 
-class ReturnDetailView(APIView):
+class ReturnDetailView(ApiView):
     @extend_schema(
         tags=["returns"],
         operation_id="returns_retrieve",
@@ -81,7 +81,7 @@ class ReturnDetailView(APIView):
         return success("Return retrieved successfully", ReturnSerializer(found).data)
 
 
-class AdminView(APIView):
+class AdminView(ApiView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
 

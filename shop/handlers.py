@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.views.defaults import server_error as html_server_error
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from shop import exceptions as shop_exc
 from shop.context import current_request_id
@@ -21,21 +22,31 @@ logger = logging.getLogger("shop.errors")
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, str]:
-    """DRF's nested error detail → `{dotted.json.key: first message}` (API.md §1.5)."""
+    """DRF's nested error detail → `{dotted.json.key: first message}` (API.md §1.5).
+
+    A nested serializer's own error (its value is not an object, or its `validate()` failed) comes from
+    DRF under `non_field_errors` inside the nested field; it is reported under the nested field's own key
+    (`shipping_address`, `items.0`), never as `shipping_address.non_field_errors`. Only a top-level error
+    of the whole body keeps the key `non_field_errors`.
+    """
     out: dict[str, str] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "non_field_errors" if key == "non_field_errors" and not prefix else str(key)
-            out.update(flatten_errors(value, f"{prefix}.{name}" if prefix else name))
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                name = prefix or api_settings.NON_FIELD_ERRORS_KEY
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for field, message in flatten_errors(value, name).items():
+                out.setdefault(field, message)
     elif isinstance(detail, list):
         if detail and all(not isinstance(item, dict | list) for item in detail):
-            out[prefix or "non_field_errors"] = str(detail[0])
+            out[prefix or api_settings.NON_FIELD_ERRORS_KEY] = str(detail[0])
         else:
             for index, item in enumerate(detail):
                 if item:
                     out.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
     elif detail is not None:
-        out[prefix or "non_field_errors"] = str(detail)
+        out[prefix or api_settings.NON_FIELD_ERRORS_KEY] = str(detail)
     return out
 
 

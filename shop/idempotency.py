@@ -9,10 +9,15 @@ A view method decorated with `@idempotent` honours the optional `Idempotency-Key
   without running the view again;
 * any error (a 4xx answer or an exception) deletes the claim, so the key can be used again;
 * a key older than `IDEMPOTENCY_KEY_TTL_HOURS` (24) is forgotten: reusing it runs the request afresh,
-  and `purge_idempotency_keys` deletes such rows.
+  and `purge_idempotency_keys` deletes such rows;
+* an unfinished claim older than `IN_PROGRESS_LEASE` (60 seconds) is abandoned: its process died
+  mid-request (a killed or crashed worker never runs the release), so a retry takes the key over and
+  runs afresh instead of getting `409` for 24 hours. The retry meets the real state: whatever the dead
+  request committed (an order, a charge) is there, so it cannot order or charge twice (an emptied cart
+  gives `cart_empty`, a captured payment `already_paid`).
 
-A claim whose process died mid-request stays "in progress" until it expires (24 hours); a store that
-needs faster recovery would add a shorter lease for unfinished claims.
+A claim is identified by its `created_at`: finishing or releasing it touches the row only while it still
+carries that time, so a request whose claim was taken over can never overwrite or delete the new one.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 INVALID_KEY = "Idempotency-Key must be 1 to 255 printable ASCII characters."
 KEY_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+#: How long an unfinished claim counts as a request still running. Far above any request's lifetime
+#: (gunicorn kills a worker after its 30-second timeout), so a live request is never taken over.
+IN_PROGRESS_LEASE = timedelta(seconds=60)
 
 
 def key_ttl() -> timedelta:
@@ -76,7 +84,8 @@ def idempotency_key_claim(
     Returns the claimed row (the request runs), or a `Replay`. Raises `IdempotencyMismatch` (422) for a
     different request and `IdempotencyInProgress` (409) while the first one runs. The unique
     (user, key) constraint makes two concurrent first uses claim once: the second waits for the first
-    insert's commit, then finds the row.
+    insert's commit, then finds the row. A key forgotten after 24 hours, or an unfinished claim past
+    its lease (abandoned by a dead process), is taken over by this request, whatever its fingerprint.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -85,8 +94,9 @@ def idempotency_key_claim(
         )
         if created:
             return record
-        if record.created_at <= expiry_cutoff(now):
-            # Forgotten after 24 hours: the old answer no longer counts; this request owns the key now.
+        abandoned = not record.completed and record.created_at <= now - IN_PROGRESS_LEASE
+        if abandoned or record.created_at <= expiry_cutoff(now):
+            # The old claim no longer counts: this request owns the key now.
             record.fingerprint = fingerprint
             record.completed = False
             record.response_status = None
@@ -112,14 +122,14 @@ def stored_body(value: Any) -> Any:
 def idempotency_key_complete(*, record: IdempotencyKey, status: int, body: Any) -> None:
     """Store the 2xx answer of the claiming request, as the JSON text it renders to."""
     stored = json.dumps(body, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    IdempotencyKey.objects.filter(pk=record.pk).update(
+    IdempotencyKey.objects.filter(pk=record.pk, created_at=record.created_at, completed=False).update(
         completed=True, response_status=status, response_body=stored
     )
 
 
 def idempotency_key_release(*, record: IdempotencyKey) -> None:
     """Forget an unfinished claim (the request failed): the key can be used again."""
-    IdempotencyKey.objects.filter(pk=record.pk, completed=False).delete()
+    IdempotencyKey.objects.filter(pk=record.pk, created_at=record.created_at, completed=False).delete()
 
 
 def idempotency_keys_purge(*, dry_run: bool = False, now: datetime | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -10,6 +11,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 
@@ -53,6 +55,25 @@ def body_too_large(request) -> bool:
     return length > settings.MAX_BODY_BYTES
 
 
+def buffer_chunked_body(request) -> None:
+    """Make a `Transfer-Encoding: chunked` body visible to the parser and to the 413 check.
+
+    Such a body has no `Content-Length`, so Django (and DRF) would read it as empty and silently ignore
+    it. When the server has already de-chunked the input and ends it at the body's end (the WSGI
+    `wsgi.input_terminated` flag, set by gunicorn), read at most one byte more than the limit into memory
+    and give the request that length: the parser then sees the body, and a body over 1 MiB is a 413 after
+    the route and method checks, like one sent with `Content-Length` (API.md §1.2, §1.14).
+    """
+    meta = request.META
+    if meta.get("CONTENT_LENGTH") or not meta.get("wsgi.input_terminated"):
+        return
+    if "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    raw = meta["wsgi.input"].read(settings.MAX_BODY_BYTES + 1)
+    request._stream = LimitedStream(io.BytesIO(raw), len(raw))
+    meta["CONTENT_LENGTH"] = str(len(raw))
+
+
 class RequestContextMiddleware:
     """Outermost: request id on every response, no-cache on API/health, one JSON access-log line."""
 
@@ -93,11 +114,11 @@ class RequestContextMiddleware:
 
 
 class ApiRequestMiddleware:
-    """Inside CORS: the trailing-slash redirects, and the 1 MiB body limit.
+    """Inside CORS: the trailing-slash redirects, chunked bodies, and the 1 MiB body limit.
 
     The body limit is checked once the route is resolved (`process_view`): an unknown route (404) and a
     wrong method (405) come first, then the size (413), then authentication, which DRF runs inside the
-    view (API.md §1.14). A body sent without `Content-Length` is cut off by the parser instead.
+    view (API.md §1.14). A chunked body is buffered first (`buffer_chunked_body`) so that it has a length.
     """
 
     def __init__(self, get_response):
@@ -105,6 +126,8 @@ class ApiRequestMiddleware:
 
     def __call__(self, request):
         path = request.path
+        if is_api_or_health(path):
+            buffer_chunked_body(request)
         if path.endswith("/") and len(path) > 1 and is_api_or_health(path) and path not in SLASH_SERVED:
             redirect = self.slash_redirect(request)
             if redirect is not None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,14 +15,17 @@ from rest_framework.pagination import BasePagination
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+#: An integer as clients write one: optional sign, ASCII digits (not Python's `1_000` or `２`).
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def positive_int(value: Any, default: int) -> int:
-    """`value` as an int ≥ 1, or `default` when missing, not an integer, or ≤ 0."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+    """`value` as an int ≥ 1, or `default` when missing, not an integer, or ≤ 0 (surrounding
+    whitespace is trimmed, as for every string of a request)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _INTEGER.fullmatch(text):
         return default
+    number = int(text)
     return number if number >= 1 else default
 
 
@@ -35,8 +39,14 @@ def range_days_param(request) -> int:
 
 
 def since_for_range(range_days: int):
-    """The lower bound on `created_at` for `range_days`, or None for all time."""
-    return timezone.now() - timedelta(days=range_days) if range_days > 0 else None
+    """The lower bound on `created_at` for `range_days`, or None for all time.
+
+    A range reaching back before year 1 (`range_days=99999999999`) covers every row: all time.
+    """
+    now = timezone.now()
+    if range_days <= 0 or range_days >= (now - datetime.min.replace(tzinfo=now.tzinfo)).days:
+        return None
+    return now - timedelta(days=range_days)
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,8 @@ class RouteNotFoundView(PublicApiView):
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise NotFound("Route")
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """No `Allow` header: an unknown path has no methods to list (DRF would send an empty one)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        del response["Allow"]
+        return response

@@ -130,6 +130,16 @@ def test_register_field_rules(api, field, value, message):
     assert not User.objects.exists()
 
 
+def test_register_judges_password_similarity_only_against_names_within_their_limit(api):
+    """An over-long name fails on its own; comparing the password with each of its words (up to 1 MiB
+    of them) would only burn CPU."""
+    response = api.post(
+        REGISTER, {**REGISTRATION, "first_name": "Zebra-Crossing-77 " * 10, "password": "Zebra-Crossing-77"}
+    )
+
+    assert errors_of(response) == {"first_name": "Ensure this field has no more than 100 characters."}
+
+
 def test_register_lists_every_failing_field(api):
     response = api.post(REGISTER, {"email": "nope", "password": "short", "last_name": "L"})
 
@@ -259,6 +269,14 @@ def test_refresh_refuses_an_access_token(api, customer):
             lambda user: signed(claims(user, token_type="refresh"), key="", algorithm="none"), id="alg-none"
         ),
         pytest.param(lambda user: signed(claims(user, token_type="refresh", exp=None)), id="no-exp"),
+        pytest.param(lambda user: signed(claims(user, token_type="refresh", jti=None)), id="no-jti"),
+        pytest.param(lambda user: signed(claims(user, token_type="refresh", jti={"a": 1})), id="jti-object"),
+        pytest.param(
+            lambda user: signed(claims(user, token_type="refresh", jti="j" * 256)), id="jti-too-long"
+        ),
+        pytest.param(
+            lambda user: signed(claims(user, token_type="refresh", exp=10**30)), id="exp-beyond-any-date"
+        ),
         pytest.param(
             lambda user: signed(claims(user, token_type="refresh", user_id="x")), id="user-id-not-a-uuid"
         ),

@@ -341,6 +341,16 @@ def test_status_change_with_a_bad_body_is_a_validation_error(admin_api, payload,
     assert Order.objects.get(pk=order.pk).status == "processing"
 
 
+def test_status_change_trims_the_status_like_every_string_input(admin_api):
+    """API.md §1.2: strings are trimmed, so `" shipped "` is the status `shipped`."""
+    order = make_order(OrderStatus.PROCESSING)
+
+    data = ok(admin_api.put(status_url(order), {"status": "  shipped "}), 200, "Order status updated")
+
+    assert data["status"] == "shipped"
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+
+
 def test_status_change_accepts_a_1000_character_note(admin_api):
     order = make_order(OrderStatus.PROCESSING)
     ok(

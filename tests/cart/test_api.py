@@ -255,6 +255,11 @@ def test_add_beyond_available_is_insufficient_stock_and_changes_nothing(customer
         ({"quantity": 1}, {"product_id"}),
         ({"product_id": "not-a-uuid", "quantity": 1}, {"product_id"}),
         ({"product_id": 12345, "quantity": 1}, {"product_id"}),
+        ({"product_id": UNKNOWN.replace("-", ""), "quantity": 1}, {"product_id"}),
+        ({"product_id": "{" + UNKNOWN + "}", "quantity": 1}, {"product_id"}),
+        ({"product_id": "urn:uuid:" + UNKNOWN, "quantity": 1}, {"product_id"}),
+        ({"product_id": UNKNOWN + "\x00", "quantity": 1}, {"product_id"}),
+        ({"product_id": "   ", "quantity": 1}, {"product_id"}),
         ({"product_id": UNKNOWN, "quantity": 0}, {"quantity"}),
         ({"product_id": UNKNOWN, "quantity": -2}, {"quantity"}),
         ({"product_id": UNKNOWN, "quantity": 1001}, {"quantity"}),
@@ -269,6 +274,17 @@ def test_add_with_bad_fields_is_a_validation_error_keyed_by_field(customer_api, 
 
     assert_error(response, 400, "validation_error", "Validation failed", "validation_error")
     assert set(response.json()["errors"]) == keys
+
+
+def test_add_takes_the_product_id_trimmed_and_in_any_case(customer_api, customer):
+    product = ProductFactory(stock_quantity=10)
+
+    padded = customer_api.post(ITEMS, {"product_id": f"  {product.pk}\n", "quantity": 1})
+    upper = customer_api.post(ITEMS, {"product_id": str(product.pk).upper(), "quantity": 1})
+
+    assert padded.status_code == 201, padded.json()
+    assert upper.status_code == 201, upper.json()
+    assert line_of(customer, product).quantity == 2
 
 
 def test_add_accepts_the_quantity_bounds(customer_api):

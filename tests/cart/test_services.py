@@ -1,5 +1,6 @@
-"""Cart and reservation rules of §5.2 against the database: the worked example, expiry, the TTL, and the
-helpers checkout uses (`cart_lock_for_user`, `cart_lines`, `cart_empty`)."""
+"""Cart and reservation rules of §5.2 against the database: expiry, the TTL, and the helpers checkout
+uses (`cart_lock_for_user`, `cart_lines`, `cart_empty`). The worked example of §5.2 is replayed over
+HTTP, real checkout included, in tests/integration/test_worked_example.py."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -26,76 +27,6 @@ def figures(product) -> tuple[int, int, int]:
     """(stock_quantity, reserved, stock) as the public catalogue reports them."""
     row = inventory.with_stock(Product.objects.filter(pk=product.pk)).get()
     return row.stock_quantity, row.reserved, row.available
-
-
-def simulate_checkout(user) -> None:
-    """What a successful E21 does to stock, lines and reservations (§5.2 "checkout" row), built from the
-    same helpers `orders.checkout` uses; the checkout tests cover E21 itself."""
-    with transaction.atomic():
-        cart = services.cart_lock_for_user(user=user)
-        lines = cart_lines(cart)
-        products = inventory.lock_products(line.product_id for line in lines)
-        for line in lines:
-            inventory.check_available(products[line.product_id], line.quantity, cart_id=cart.pk)
-        inventory.deduct([(line.product_id, line.quantity) for line in lines])
-        services.cart_empty(cart=cart)
-
-
-def test_worked_example_of_section_5_2_step_by_step(make_api):
-    """§5.2's table, one request per step. Steps 4 and 7 are checkouts (E21): step 4 applies the
-    checkout's effect through inventory.deduct + cart_empty, step 7 shows through E16 and
-    inventory.available_for that B's 50 cannot be bought with 45 available (the checkout helper's
-    tests cover the E21 path itself)."""
-    a, b, c = UserFactory(), UserFactory(), UserFactory()
-    shop_a, shop_b, shop_c = make_api(a), make_api(b), make_api(c)
-    product = ProductFactory(name="Gaming Laptop", stock_quantity=100)
-    body = {"product_id": str(product.pk)}
-
-    # 0
-    assert figures(product) == (100, 0, 100)
-    # 1. A adds 30: held until now + 10 minutes.
-    response = shop_a.post(ITEMS, {**body, "quantity": 30})
-    assert response.status_code == 201
-    held_until = Reservation.objects.get(cart__user=a).expires_at
-    assert abs(held_until - (timezone.now() + timedelta(minutes=10))) < timedelta(seconds=5)
-    assert figures(product) == (100, 30, 70)
-    # 2. B adds 50 (100 − 30 = 70 ≥ 50).
-    assert shop_b.post(ITEMS, {**body, "quantity": 50}).status_code == 201
-    assert figures(product) == (100, 80, 20)
-    # 3. C asks for 25: 100 − 80 = 20 < 25.
-    response = shop_c.post(ITEMS, {**body, "quantity": 25})
-    assert response.status_code == 409
-    assert response.json()["details"] == {"product_id": str(product.pk), "requested": 25, "available": 20}
-    assert shop_c.get(CART).json()["data"]["items"] == []
-    assert figures(product) == (100, 80, 20)
-    # 4. A checks out: order for 30; A's line and reservation gone.
-    simulate_checkout(a)
-    assert not CartItem.objects.filter(cart__user=a).exists()
-    assert not Reservation.objects.filter(cart__user=a).exists()
-    assert figures(product) == (70, 50, 20)
-    # 5. Ten minutes pass: B's hold expires, B's line stays, B's cart still validates (70 ≥ 50).
-    Reservation.objects.filter(cart__user=b).update(expires_at=timezone.now() - timedelta(seconds=1))
-    cart_b = shop_b.get(CART).json()["data"]
-    assert [(item["quantity"], item["reserved_until"]) for item in cart_b["items"]] == [(50, None)]
-    assert cart_b["expires_at"] is None
-    assert shop_b.get("/api/v1/cart/validate").status_code == 200
-    assert figures(product) == (70, 0, 70)
-    # 6. C adds 25 (70 − 0 = 70 ≥ 25).
-    assert shop_c.post(ITEMS, {**body, "quantity": 25}).status_code == 201
-    assert figures(product) == (70, 25, 45)
-    # 7. B can no longer buy 50: 45 available to B; nothing written, B's cart unchanged.
-    cart_id_b = Cart.objects.get(user=b).pk
-    assert inventory.available_for(product.pk, cart_id=cart_id_b) == 45
-    response = shop_b.get("/api/v1/cart/validate")
-    assert response.status_code == 409
-    assert response.json()["data"]["items"] == [
-        {"product_id": str(product.pk), "requested": 50, "available": 45, "reason": "insufficient_stock"}
-    ]
-    with pytest.raises(InsufficientStock) as refused:
-        simulate_checkout(b)
-    assert (refused.value.requested, refused.value.available) == (50, 45)
-    assert CartItem.objects.get(cart__user=b).quantity == 50
-    assert figures(product) == (70, 25, 45)
 
 
 def test_expired_reservations_stop_counting_but_their_lines_stay():

@@ -152,6 +152,18 @@ def test_over_precise_price_bounds_keep_their_meaning(api):
     assert skus(api.get(LIST, {"max_price": "9.999"})) == ["A"]
 
 
+def test_price_bounds_accept_zero_the_money_ceiling_and_exponent_notation(api):
+    ProductFactory(sku="FREE", price=Decimal("0.00"))
+    ProductFactory(sku="GRAND", price=Decimal("1000.00"))
+    ProductFactory(sku="TOP", price=Decimal("99999999.99"))
+
+    assert skus(api.get(LIST, {"max_price": "0", "sort": "price"})) == ["FREE"]
+    assert skus(api.get(LIST, {"min_price": "0", "sort": "price"})) == ["FREE", "GRAND", "TOP"]
+    assert skus(api.get(LIST, {"min_price": "99999999.99"})) == ["TOP"]
+    assert skus(api.get(LIST, {"max_price": "99999999.99", "sort": "price"})) == ["FREE", "GRAND", "TOP"]
+    assert skus(api.get(LIST, {"min_price": "1e3", "max_price": "1E3"})) == ["GRAND"]
+
+
 def test_min_price_above_max_price_is_an_empty_list_not_an_error(api):
     ProductFactory(price=Decimal("15.00"))
 
@@ -208,6 +220,11 @@ def test_every_sort_with_ties_broken_by_newest_then_id(api):
         ("max_price", "Infinity"),
         ("max_price", "100000000"),
         ("max_price", "1_000"),
+        ("max_price", "99999999.995"),
+        ("min_price", "Infinity"),
+        ("max_price", "NaN"),
+        ("min_price", "\uff11\uff10"),  # full-width digits: not an ASCII decimal
+        ("max_price", "0x10"),
         ("in_stock", "yes"),
         ("in_stock", "2"),
         ("sort", "stock"),

@@ -1,13 +1,22 @@
 """Cancellation under real concurrency (API.md §5.4): exactly once, whoever asks."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from catalog.models import Product
-from orders.models import OrderEvent, OrderStatus
+from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
-from tests.factories import OrderEventFactory, OrderFactory, OrderItemFactory, PaymentFactory, ProductFactory
+from tests.factories import (
+    OrderEventFactory,
+    OrderFactory,
+    OrderItemFactory,
+    PaymentFactory,
+    ProductFactory,
+    UserFactory,
+)
 from tests.orders.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,3 +45,42 @@ def test_concurrent_cancels_of_one_order_restock_and_refund_once(customer, admin
     payment.refresh_from_db()
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, Decimal("30.00"))
     assert Payment.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.parametrize("endpoint", ["cancel", "pay"])
+def test_another_users_order_is_404_without_waiting_for_its_row_lock(customer, make_api, endpoint):
+    """A customer's cancel (E25) or payment (E26) of someone else's order never locks that order's row:
+    while its owner's transaction holds the lock, the stranger gets 404 at once (the lock wait would
+    end in `lock_timeout`, a 500)."""
+    order = OrderFactory(user=UserFactory(), status=OrderStatus.PENDING)
+    locked, finished = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order.pk)
+                locked.set()
+                finished.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        client = make_api(customer)
+        if endpoint == "cancel":
+            response = client.put(f"/api/v1/orders/{order.pk}/cancel")
+        else:
+            response = client.post("/api/v1/payments", {"order_id": str(order.pk), "payment_method": "cc"})
+    finally:
+        finished.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert response.status_code == 404, response.json()
+    assert response.json()["message"] == "Order not found"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING

@@ -208,6 +208,14 @@ def test_e21_inactive_product_is_409_no_longer_available(customer, customer_api)
         ({"shipping_address": address()}, "payment_method"),
         ({"payment_method": "paypal", "shipping_address": address()}, "payment_method"),
         ({"payment_method": "CC", "shipping_address": address()}, "payment_method"),
+        ({"payment_method": "COD", "shipping_address": address()}, "payment_method"),
+        ({"payment_method": "card", "shipping_address": address()}, "payment_method"),
+        ({"payment_method": "   ", "shipping_address": address()}, "payment_method"),
+        ({"payment_method": ["cc"], "shipping_address": address()}, "payment_method"),
+        ({"payment_method": "cc", "shipping_address": address(street="x" * 256)}, "shipping_address.street"),
+        ({"payment_method": "cc", "shipping_address": address(city={"a": 1})}, "shipping_address.city"),
+        ({"payment_method": "cc", "shipping_address": [address()]}, "shipping_address"),
+        ({"payment_method": "cc", "shipping_address": address(), "billing_address": "x"}, "billing_address"),
         ({"payment_method": "cc"}, "shipping_address"),
         ({"payment_method": "cc", "shipping_address": "London"}, "shipping_address"),
         ({"payment_method": "cc", "shipping_address": address(city=None)}, "shipping_address.city"),
@@ -278,6 +286,28 @@ def test_e21_strings_are_trimmed_and_token_is_not_stored(customer, customer_api)
         + str(list(OrderEvent.objects.values()))
     )
     assert "tok_secret_42" not in stored
+
+
+def test_e21_payment_method_is_trimmed_like_every_string(customer, customer_api):
+    """API.md §1.2: a string's surrounding whitespace is trimmed, a choice's too."""
+    fill_cart(customer, (ProductFactory(), 1))
+
+    response = customer_api.post("/api/v1/orders", checkout_body(" cod "))
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["payment_method"] == "cod"
+
+
+def test_e21_address_values_of_255_characters_are_accepted(customer, customer_api):
+    fill_cart(customer, (ProductFactory(), 1))
+    long = "x" * 255
+
+    response = customer_api.post(
+        "/api/v1/orders", checkout_body("cod", shipping_address=address(street=long, phone=long))
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["billing_address"]["street"] == long
 
 
 # --- E22 GET /orders -----------------------------------------------------------------------------

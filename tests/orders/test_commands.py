@@ -247,3 +247,14 @@ def test_commands_exit_0_and_check_inventory_exits_1_on_a_problem():
         1,
         "Product OVR-1: active reservations 1 exceed stock_quantity 0\n",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("value", "reason"), [("ten", "whole number of minutes"), ("-1", "negative")])
+def test_cancel_unpaid_orders_bad_age_is_a_usage_error_not_a_traceback(value, reason):
+    result = manage("cancel_unpaid_orders", f"--older-than={value}")
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "error: argument --older-than:" in result.stderr
+    assert reason in result.stderr

@@ -7,6 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from orders.models import Order
+from orders.selectors import orders_for_display
+from orders.serializers import order_data
 from tests.factories import OrderEventFactory, OrderFactory, OrderItemFactory, PaymentFactory, ProductFactory
 from tests.orders.helpers import checkout_body, fill_cart
 
@@ -64,3 +67,20 @@ def test_order_detail_takes_at_most_4_queries(customer, customer_api, admin_api,
     client = admin_api if as_admin else customer_api
 
     assert query_count(lambda: client.get(f"/api/v1/orders/{order.pk}")) <= 4
+
+
+@pytest.mark.django_db
+def test_prefetch_path_takes_4_queries_whatever_the_number_of_orders_and_items(customer):
+    """The non-PostgreSQL path: orders, then items (product and stock included), events and payments."""
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            orders = orders_for_display(Order.objects.filter(user=customer), json_folding=False)
+            [order_data(order) for order in orders]
+        return len(captured)
+
+    orders_for(customer, 1, 1)
+    small = queries()
+    orders_for(customer, 6, 4)
+
+    assert small == queries() == 4

@@ -1,12 +1,13 @@
 """The Order shapes are the same whether the order was read by the display selectors (JSON-folded
-history and payment, product stock annotated) or plainly (the fallback other callers may use)."""
+history and payment, product stock annotated), by their prefetch path (databases other than PostgreSQL)
+or plainly (the fallback other callers may use)."""
 
 from decimal import Decimal
 
 import pytest
 
 from orders.models import Order, OrderStatus
-from orders.selectors import order_detail, order_list_for_user
+from orders.selectors import order_detail, order_list_for_user, orders_for_display
 from orders.serializers import AdminOrderSerializer, OrderSerializer, admin_order_data, order_data
 from tests.factories import (
     OrderEventFactory,
@@ -58,3 +59,25 @@ def test_drf_wrappers_render_lists(order, customer):
     orders = list(order_list_for_user(user=customer))
     assert OrderSerializer(orders, many=True).data == [order_data(order_detail(order_id=order.pk))]
     assert AdminOrderSerializer(Order.objects.get(pk=order.pk)).data["user"]["email"] == customer.email
+
+
+@pytest.mark.parametrize("with_user", [False, True])
+def test_prefetch_path_renders_like_the_json_folded_path(order, customer, with_user):
+    """The path a non-PostgreSQL database takes, forced here on PostgreSQL, answers the same."""
+    OrderFactory(user=customer)  # an order without items, history or payment renders too
+    render = admin_order_data if with_user else order_data
+
+    def rendered(json_folding):
+        orders = orders_for_display(
+            Order.objects.filter(user=customer).order_by("-created_at", "-id"),
+            with_user=with_user,
+            json_folding=json_folding,
+        )
+        return [render(o) for o in orders]
+
+    folded, prefetched = rendered(True), rendered(False)
+
+    assert prefetched == folded
+    assert [len(o["status_history"]) for o in folded] == [0, 2]
+    assert folded[0]["payment"] is None
+    assert folded[1]["payment"]["status"] == "partially_refunded"

@@ -143,12 +143,25 @@ def test_e26_checks_run_in_order_already_paid_before_cod_before_status(customer,
         ({"order_id": UNKNOWN, "payment_method": "cod"}, "payment_method"),
         ({"order_id": UNKNOWN, "payment_method": "visa"}, "payment_method"),
         ({"order_id": UNKNOWN, "payment_method": "cc", "payment_token": "x" * 256}, "payment_token"),
+        ({"order_id": UNKNOWN, "payment_method": "CC"}, "payment_method"),
+        ({"order_id": 5, "payment_method": "cc"}, "order_id"),  # DRF alone reads an int as a UUID
+        ({"order_id": UNKNOWN.replace("-", ""), "payment_method": "cc"}, "order_id"),
+        ({"order_id": ["x"], "payment_method": "cc"}, "order_id"),
     ],
 )
 def test_e26_invalid_body_is_400_before_the_order_is_looked_up(customer_api, body, field):
     response = customer_api.post("/api/v1/payments", body)
     result = assert_error(response, 400, "validation_error", "Validation failed")
     assert field in result["errors"]
+
+
+def test_e26_order_id_and_payment_method_are_trimmed_like_every_string(customer, customer_api):
+    order, _ = order_with_item(customer)
+
+    response = pay(customer_api, f" {order.pk} ", " dc ")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["payment_method"] == "dc"
 
 
 def test_e26_requires_authentication(api):

@@ -98,6 +98,13 @@ def test_create_partial_return(customer_api, customer):
     [
         ({"reason": "x"}, "order_id"),
         ({"order_id": "not-a-uuid", "reason": "x"}, "order_id"),
+        ({"order_id": 5, "reason": "x"}, "order_id"),
+        ({"order_id": MISSING_ID.replace("-", ""), "reason": "x"}, "order_id"),
+        ({"order_id": "{" + MISSING_ID + "}", "reason": "x"}, "order_id"),
+        (
+            {"order_id": MISSING_ID, "reason": "x", "items": [{"order_item_id": 7, "quantity": 1}]},
+            "items.0.order_item_id",
+        ),
         ({"order_id": MISSING_ID}, "reason"),
         ({"order_id": MISSING_ID, "reason": "   "}, "reason"),
         ({"order_id": MISSING_ID, "reason": "a\x00b"}, "reason"),
@@ -159,6 +166,23 @@ def test_create_reason_of_exactly_1000_characters_is_accepted(customer_api, cust
     response = customer_api.post("/api/v1/returns", {"order_id": str(order.pk), "reason": "x" * 1000})
 
     assert response.status_code == 201
+
+
+def test_create_accepts_ids_with_surrounding_whitespace(customer_api, customer):
+    """API.md §1.2: strings are trimmed, ids included."""
+    order, (shirt, _), _ = delivered_order(customer)
+
+    response = customer_api.post(
+        "/api/v1/returns",
+        {
+            "order_id": f" {order.pk} ",
+            "reason": "x",
+            "items": [{"order_item_id": f" {shirt.pk}", "quantity": 1}],
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["items"][0]["order_item_id"] == str(shirt.pk)
 
 
 def test_create_for_unknown_order_is_404(customer_api):
@@ -560,6 +584,49 @@ def test_process_validation_errors_name_the_field(admin_api, customer, body, fie
     assert field in data["errors"], data["errors"]
     ret.refresh_from_db()
     assert ret.status == ReturnStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"refund_amount": -5}, {"refund_amount": "lots"}, {"refund_amount": 1000}, {"restock": "maybe"}],
+)
+def test_process_reject_ignores_the_approve_only_keys_whatever_their_value(admin_api, customer, extra):
+    ret, order, _, payment = requested_return(customer)
+
+    response = admin_api.post(process_url(ret.pk), {"status": "rejected", **extra})
+
+    assert response.status_code == 200, response.json()
+    assert (response.json()["data"]["status"], response.json()["data"]["refund_amount"]) == ("rejected", 25.5)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("0.00")
+
+
+def test_process_trims_the_status_like_every_string_input(admin_api, customer):
+    ret, order, _, _ = requested_return(customer)
+
+    response = admin_api.post(process_url(ret.pk), {"status": " approved  "})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["status"] == "approved"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("delete", "/api/v1/returns"),
+        ("put", f"/api/v1/returns/{MISSING_ID}"),
+        ("delete", "/api/v1/admin/returns"),
+        ("get", f"/api/v1/admin/returns/{MISSING_ID}/process"),
+    ],
+)
+def test_a_wrong_method_is_405_before_authentication(api, method, path):
+    """API.md §1.14: route and method come before authentication; `Allow` never lists OPTIONS."""
+    response = getattr(api, method)(path)
+
+    assert_error(response, 405, "method_not_allowed", "Method not allowed")
+    assert "OPTIONS" not in response["Allow"]
 
 
 def test_process_validation_comes_before_existence(admin_api):

@@ -103,6 +103,13 @@ def test_unknown_api_path_is_route_not_found_for_every_method(api, method, path)
         assert_error(response, 404, "not_found", "Route not found", "not_found")
 
 
+def test_unknown_api_path_sends_no_empty_allow_header(api):
+    response = api.get("/api/v1/nope")
+
+    assert response.status_code == 404
+    assert "Allow" not in response
+
+
 def test_unknown_route_is_404_before_authentication(api):
     api.credentials(HTTP_AUTHORIZATION="Token garbage")
 

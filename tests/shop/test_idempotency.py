@@ -11,7 +11,14 @@ from catalog.models import Product
 from orders.models import Order
 from payments.models import Payment
 from shop.exceptions import IdempotencyInProgress, IdempotencyMismatch
-from shop.idempotency import Replay, idempotency_key_claim, request_fingerprint
+from shop.idempotency import (
+    IN_PROGRESS_LEASE,
+    Replay,
+    idempotency_key_claim,
+    idempotency_key_complete,
+    idempotency_key_release,
+    request_fingerprint,
+)
 from shop.models import IdempotencyKey
 from tests.factories import OrderFactory, PaymentFactory, ProductFactory, UserFactory
 from tests.orders.helpers import checkout_body, fill_cart, run_concurrently
@@ -250,3 +257,97 @@ def test_concurrent_first_uses_of_a_key_run_once(settings, customer, make_api):
     assert sorted(results) == [201, 409]
     assert Order.objects.count() == 1
     assert IdempotencyKey.objects.get().completed is True
+
+
+# --- abandoned claims: the in-progress lease ------------------------------------------------------
+
+
+def claim_for(user, body, *, age, path="/api/v1/orders"):
+    """An unfinished claim of `body` made `age` ago, as a request that died mid-way leaves it."""
+    return idempotency_key_claim(
+        user_id=user.pk,
+        key=KEY,
+        fingerprint=request_fingerprint("POST", path, body),
+        now=timezone.now() - age,
+    )
+
+
+@pytest.mark.django_db
+def test_an_unfinished_key_past_its_lease_is_taken_over_by_a_retry(customer, customer_api):
+    """The first request's process died: its retry runs instead of a 409 for 24 hours."""
+    fill_cart(customer, (ProductFactory(), 1))
+    body = checkout_body()
+    claim_for(customer, body, age=IN_PROGRESS_LEASE + timedelta(seconds=1))
+
+    response = post(customer_api, "/api/v1/orders", body)
+    replay = post(customer_api, "/api/v1/orders", body)
+
+    assert response.status_code == 201, response.json()
+    assert "Idempotent-Replayed" not in response.headers
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert Order.objects.count() == 1
+    assert IdempotencyKey.objects.get().completed is True
+
+
+@pytest.mark.django_db
+def test_an_unfinished_key_within_its_lease_is_still_409(customer, customer_api):
+    fill_cart(customer, (ProductFactory(), 1))
+    body = checkout_body()
+    claim_for(customer, body, age=IN_PROGRESS_LEASE - timedelta(seconds=5))
+
+    response = post(customer_api, "/api/v1/orders", body)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_conflict"
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_abandoned_key_is_taken_over_even_by_another_request(customer, customer_api):
+    """An abandoned claim stored no answer, like a failed request: the key is free again (no 422)."""
+    fill_cart(customer, (ProductFactory(), 1))
+    claim_for(customer, checkout_body("cc"), age=IN_PROGRESS_LEASE * 2)
+
+    response = post(customer_api, "/api/v1/orders", checkout_body("cod"))
+
+    assert response.status_code == 201, response.json()
+    assert IdempotencyKey.objects.get().fingerprint == request_fingerprint(
+        "POST", "/api/v1/orders", checkout_body("cod")
+    )
+
+
+@pytest.mark.django_db
+def test_a_finished_key_past_the_lease_still_replays(customer, customer_api):
+    """The lease is for unfinished claims only: a stored answer is replayed for 24 hours."""
+    fill_cart(customer, (ProductFactory(), 1))
+    first = post(customer_api, "/api/v1/orders", checkout_body())
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=23))
+
+    second = post(customer_api, "/api/v1/orders", checkout_body())
+
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.content == first.content
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_taken_over_request_cannot_finish_or_release_the_new_claim():
+    """The presumed-dead first request, if it ever ends, touches only its own claim."""
+    user = UserFactory()
+    stale = idempotency_key_claim(
+        user_id=user.pk, key="k", fingerprint="a", now=timezone.now() - IN_PROGRESS_LEASE * 2
+    )
+    fresh = idempotency_key_claim(user_id=user.pk, key="k", fingerprint="b")
+    assert fresh.pk == stale.pk
+
+    idempotency_key_complete(record=stale, status=201, body={"stale": True})
+    idempotency_key_release(record=stale)
+
+    row = IdempotencyKey.objects.get()
+    assert (row.fingerprint, row.completed, row.response_body) == ("b", False, None)
+    with pytest.raises(IdempotencyInProgress):
+        idempotency_key_claim(user_id=user.pk, key="k", fingerprint="b")
+    idempotency_key_complete(record=fresh, status=201, body={"fresh": True})
+    assert idempotency_key_claim(user_id=user.pk, key="k", fingerprint="b") == Replay(
+        status=201, body={"fresh": True}
+    )

@@ -1,6 +1,7 @@
 """Request bodies (API.md §1.2): whatever arrives, a clear 400/413 in the envelope, never a 500, nothing
 written."""
 
+import io
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from accounts.models import User
 from shop.exceptions import InvalidJSON, PayloadTooLarge
+from shop.handlers import flatten_errors
 from shop.parsers import MAX_DEPTH, parse_json_body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.shop.urls")]
@@ -132,6 +134,40 @@ def test_nested_null_counts_as_absent_and_nested_errors_are_dotted():
     assert errors == {
         "address.city": "This field is required.",
         "items.1.quantity": "Ensure this value is greater than or equal to 1.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "errors"),
+    [
+        ({"address": "x"}, {"address": "Invalid data. Expected a dictionary, but got str."}),
+        ({"address": ["x"]}, {"address": "Invalid data. Expected a dictionary, but got list."}),
+        ({"items": "x"}, {"items": 'Expected a list of items but got type "str".'}),
+        ({"items": [{"quantity": 1}, 7]}, {"items.1": "Invalid data. Expected a dictionary, but got int."}),
+    ],
+)
+def test_a_nested_object_of_the_wrong_type_is_reported_under_its_own_key(extra, errors):
+    """API.md §1.5: keys are the request's JSON field names, dotted for nested fields; DRF's
+    `non_field_errors` of a nested serializer belongs to the nested field itself."""
+    body = {"name": "x", "quantity": 1, **extra}
+
+    assert errors_of(send(ECHO, json.dumps(body).encode())) == errors
+
+
+def test_flatten_errors_keys_nested_non_field_errors_by_the_nested_field():
+    detail = {
+        "non_field_errors": ["whole body"],
+        "shipping_address": {"non_field_errors": ["not an object"]},
+        "billing_address": {"city": ["required"]},
+        "items": [{}, {"non_field_errors": ["bad line"]}, {"quantity": ["too small", "second"]}],
+    }
+
+    assert flatten_errors(detail) == {
+        "non_field_errors": "whole body",
+        "shipping_address": "not an object",
+        "billing_address.city": "required",
+        "items.1": "bad line",
+        "items.2.quantity": "too small",
     }
 
 
@@ -276,6 +312,49 @@ def test_a_wrong_method_is_405_even_with_an_oversized_body():
     response = send(REGISTER, oversized(), method="PUT")
 
     assert response.status_code == 405
+
+
+def send_chunked(path, raw: bytes, method="POST", **extra):
+    """As gunicorn hands over a `Transfer-Encoding: chunked` body: de-chunked, no `Content-Length`,
+    `wsgi.input_terminated` set."""
+    meta = {
+        "CONTENT_LENGTH": "",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.input_terminated": True,
+        **extra,
+    }
+    return Client().generic(method, path, content_type="application/json", **meta)
+
+
+def test_a_chunked_body_is_parsed_like_any_other():
+    response = send_chunked(REGISTER, json.dumps(VALID_REGISTRATION).encode())
+
+    assert response.status_code == 201, response.content
+    assert User.objects.filter(email="ada@example.com").exists()
+
+
+def test_a_malformed_chunked_body_is_invalid_json():
+    assert send_chunked(REGISTER, b'{"email": ').json() == INVALID_JSON
+
+
+def test_a_chunked_body_over_one_mib_is_413_and_writes_nothing():
+    response = send_chunked(REGISTER, oversized())
+
+    assert response.status_code == 413
+    assert response.json() == TOO_LARGE
+    assert not User.objects.exists()
+
+
+def test_a_chunked_body_over_one_mib_on_a_wrong_method_is_still_405():
+    assert send_chunked(REGISTER, oversized(), method="PUT").status_code == 405
+
+
+def test_a_chunked_body_of_exactly_one_mib_is_not_too_large():
+    body = json.dumps({"name": "x", "quantity": 1, "pad": ""}).encode()
+    raw = body[:-2] + b" " * (settings.MAX_BODY_BYTES - len(body)) + body[-2:]
+
+    assert send_chunked(ECHO, raw).status_code == 200
 
 
 def test_the_parser_cuts_off_a_body_over_the_limit_without_content_length():

@@ -49,3 +49,37 @@ def test_settings_load_without_secret_key_in_debug():
     result = import_settings(DEBUG="1")
 
     assert result.returncode == 0, result.stderr
+
+
+SECRET = "a-real-secret-of-enough-length-0123456789"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AUTH_THROTTLE_RATE", "abc"),
+        ("AUTH_THROTTLE_RATE", "10/fortnight"),
+        ("AUTH_THROTTLE_RATE", "0/minute"),
+        ("AUTH_THROTTLE_RATE", "ten/minute"),
+        ("AUTH_THROTTLE_RATE", "10/minute/2"),
+        ("JWT_ACCESS_MINUTES", "0"),
+        ("JWT_REFRESH_DAYS", "-1"),
+        ("RETURN_WINDOW_DAYS", "-5"),
+        ("NUM_PROXIES", "-1"),
+        ("JWT_ACCESS_MINUTES", "sixty"),
+    ],
+)
+def test_settings_refuse_to_load_with_a_value_that_would_break_requests(name, value):
+    """A bad rate would make every throttled request a 500; a lifetime of 0 would expire every token."""
+    result = import_settings(DEBUG="0", SECRET_KEY=SECRET, **{name: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
+@pytest.mark.parametrize("rate", ["5/second", "10/minute", "100/hour", "1000/day", "3/m"])
+def test_settings_accept_every_drf_throttle_rate(rate):
+    result = import_settings(DEBUG="0", SECRET_KEY=SECRET, AUTH_THROTTLE_RATE=rate)
+
+    assert result.returncode == 0, result.stderr

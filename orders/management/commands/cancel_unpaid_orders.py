@@ -4,7 +4,9 @@ Cancels `pending` card orders older than MINUTES (default 30) without a successf
 the state machine (system move, actor null, note `unpaid`), which restores their stock.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from argparse import ArgumentTypeError
+
+from django.core.management.base import BaseCommand
 
 from orders.services import orders_cancel_unpaid
 
@@ -12,12 +14,15 @@ DEFAULT_MINUTES = 30
 
 
 def minutes(value: str) -> int:
+    """`--older-than`'s type. Refusals are argparse's own (`ArgumentTypeError`): from the command line a
+    usage error and exit status 2, from `call_command` a `CommandError` (a `CommandError` raised here
+    would escape as a traceback, argparse running before Django's error handling)."""
     try:
         number = int(value)
     except ValueError as exc:
-        raise CommandError(f"--older-than must be a whole number of minutes, not {value!r}") from exc
+        raise ArgumentTypeError(f"must be a whole number of minutes, not {value!r}") from exc
     if number < 0:
-        raise CommandError("--older-than must not be negative")
+        raise ArgumentTypeError("must not be negative")
     return number
 
 
