@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User, normalize_email
+from accounts.models import Role, User, normalize_email
+from accounts.services import LAST_ADMIN_ERROR, is_last_active_admin
 
 EMAIL_TAKEN = "A user with this email already exists."
 
@@ -34,6 +35,15 @@ class UserEditForm(EmailFormMixin, UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "role", "is_active")
+
+    def clean(self):
+        """The last active admin can be neither demoted nor deactivated here (API.md §5.1), as in E42."""
+        cleaned = super().clean()
+        user = self.instance  # still the stored values: the form is copied onto it after clean()
+        stays_admin = cleaned.get("role", user.role) == Role.ADMIN and cleaned.get("is_active", user.is_active)
+        if not stays_admin and is_last_active_admin(user):
+            raise forms.ValidationError(LAST_ADMIN_ERROR, code="last_admin")
+        return cleaned
 
 
 @admin.register(User)

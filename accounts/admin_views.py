@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
 from accounts import selectors, services
-from accounts.permissions import IsAdmin
+from accounts.permissions import AdminApiView
 from accounts.serializers import RoleSerializer, UserSerializer
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
 from shop.schema import envelope, error_responses
-from shop.views import ApiView
 
 
 class UserPageMetaSerializer(serializers.Serializer):
@@ -25,15 +23,12 @@ class UserPageMetaSerializer(serializers.Serializer):
     totalPages = serializers.IntegerField()  # noqa: N815 - the contract's key
 
 
-class AdminView(ApiView):
-    permission_classes = [IsAuthenticated, IsAdmin]
-
 
 def serialize_users(users) -> list[dict]:
     return UserSerializer(users, many=True).data
 
 
-class AdminUserListView(AdminView):
+class AdminUserListView(AdminApiView):
     @extend_schema(
         tags=["admin: users"],
         operation_id="admin_users_list",
@@ -59,7 +54,7 @@ class AdminUserListView(AdminView):
         return success("Users retrieved", data)
 
 
-class AdminUserRoleView(AdminView):
+class AdminUserRoleView(AdminApiView):
     @extend_schema(
         tags=["admin: users"],
         request=RoleSerializer,

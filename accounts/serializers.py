@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import Role, User, normalize_email
+from shop.fields import TrimmedChoiceField
 
 CURRENT_PASSWORD_INCORRECT = "Current password is incorrect."
 
@@ -97,7 +98,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class RoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = TrimmedChoiceField(choices=Role.choices)
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -133,6 +133,18 @@ def user_password_change(*, user: User, new_password: str) -> None:
         refresh_tokens_revoke_all(user=user)
 
 
+LAST_ADMIN_ERROR = LastAdmin.error
+
+
+def is_last_active_admin(user: User) -> bool:
+    """Whether `user` is the only active admin (there must always be one: API.md §5.1)."""
+    return (
+        user.role == Role.ADMIN
+        and user.is_active
+        and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+    )
+
+
 def user_role_set(*, user_id, role: str) -> User:
     """Set a user's role (and Django flags). The last active admin cannot be demoted.
 
@@ -146,11 +158,7 @@ def user_role_set(*, user_id, role: str) -> User:
             raise NotFound("User")
         if user.role == role:
             return user
-        if (
-            role == Role.CUSTOMER
-            and user.is_active
-            and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
-        ):
+        if role == Role.CUSTOMER and is_last_active_admin(user):
             raise LastAdmin()
         user.role = role
         user.save(update_fields=["role", "updated_at"])

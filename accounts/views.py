@@ -20,12 +20,6 @@ from shop.schema import envelope, error_responses
 from shop.views import ApiView, PublicApiView
 
 
-def validated(serializer_class, request, **context):
-    serializer = serializer_class(data=request.data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def auth_data(user) -> dict:
     return {"user": UserSerializer(user).data, **token_pair_for(user)}
 
@@ -44,7 +38,7 @@ class RegisterView(PublicApiView):
         },
     )
     def post(self, request):
-        data = validated(RegisterSerializer, request)
+        data = self.validated(RegisterSerializer)
         user = services.user_register(**data)
         return success("User registered successfully", auth_data(user), status=201)
 
@@ -60,7 +54,7 @@ class LoginView(PublicApiView):
         responses={200: envelope("LoginResponse", AuthDataSerializer), **error_responses(400, 401, 413, 429)},
     )
     def post(self, request):
-        data = validated(LoginSerializer, request)
+        data = self.validated(LoginSerializer)
         user = services.user_login(**data)
         return success("Login successful", auth_data(user))
 
@@ -79,7 +73,7 @@ class RefreshView(PublicApiView):
         },
     )
     def post(self, request):
-        data = validated(RefreshTokenSerializer, request)
+        data = self.validated(RefreshTokenSerializer)
         return success("Token refreshed", services.token_refresh(**data))
 
 
@@ -92,7 +86,7 @@ class LogoutView(PublicApiView):
         responses={200: envelope("LogoutResponse"), **error_responses(400, 401, 413)},
     )
     def post(self, request):
-        data = validated(RefreshTokenSerializer, request)
+        data = self.validated(RefreshTokenSerializer)
         services.token_logout(**data)
         return success("Logged out successfully")
 
@@ -115,7 +109,7 @@ class ProfileView(ApiView):
         },
     )
     def put(self, request):
-        data = validated(ProfileUpdateSerializer, request)
+        data = self.validated(ProfileUpdateSerializer)
         user = services.user_profile_update(user=request.user, data=data)
         return success("Profile updated successfully", UserSerializer(user).data)
 
@@ -129,6 +123,6 @@ class PasswordChangeView(ApiView):
         responses={200: envelope("PasswordChangeResponse"), **error_responses(400, 401, 413)},
     )
     def put(self, request):
-        data = validated(PasswordChangeSerializer, request, user=request.user)
+        data = self.validated(PasswordChangeSerializer, user=request.user)
         services.user_password_change(user=request.user, new_password=data["new_password"])
         return success("Password changed successfully")

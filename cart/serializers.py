@@ -13,21 +13,7 @@ from rest_framework import serializers
 
 from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from catalog.serializers import ProductSerializer, iso_utc, money_field, serialize_product
-from shop.exceptions import InvalidId
-from shop.fields import to_money
-from shop.ids import parse_uuid
-
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID in the format of §1.8: a hyphenated string (case-insensitive hex), trimmed like every body
-    string (§1.2). DRF alone would also take an integer, 32 bare hex digits, braces or a `urn:uuid:`
-    prefix, and would refuse surrounding whitespace."""
-
-    def to_internal_value(self, data):
-        try:
-            return parse_uuid(data.strip() if isinstance(data, str) else data, "product")
-        except InvalidId:
-            self.fail("invalid", value=data)
+from shop.fields import StrictUUIDField, to_money
 
 
 class CartItemAddSerializer(serializers.Serializer):

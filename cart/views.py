@@ -21,12 +21,6 @@ from shop.views import ApiView
 TAGS = ["cart"]
 
 
-def validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def cart_data(cart, *, empty: bool = False):
     return serialize_cart(cart, [] if empty else cart_lines(cart))
 
@@ -80,7 +74,7 @@ class CartItemsView(ApiView):
     )
     def post(self, request):
         """E17: add to the product's line (or create it) and hold the new line quantity for the TTL."""
-        data = validated(CartItemAddSerializer, request)
+        data = self.validated(CartItemAddSerializer)
         with failure_message("Failed to add item to cart", InsufficientStock):
             cart = services.cart_item_add(user=request.user, **data)
         return success("Item added to cart successfully", cart_data(cart), status=201)
@@ -98,7 +92,7 @@ class CartItemView(ApiView):
     def put(self, request, item_id):
         """E18: set the line quantity; the hold becomes that quantity for the TTL."""
         item_id = parse_uuid(item_id, "item")
-        data = validated(CartItemUpdateSerializer, request)
+        data = self.validated(CartItemUpdateSerializer)
         with failure_message("Failed to update cart item", InsufficientStock):
             cart = services.cart_item_update(user=request.user, item_id=item_id, **data)
         return success("Cart item updated successfully", cart_data(cart))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
-from accounts.permissions import IsAdmin
+from accounts.permissions import AdminApiView
 from catalog import selectors, services
 from catalog.admin_serializers import ProductWriteSerializer, serialize_top_products
 from catalog.serializers import product_filters_from_query, serialize_product, serialize_products
@@ -16,7 +15,6 @@ from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
 from shop.responses import success
 from shop.schema import envelope, error_responses
-from shop.views import ApiView
 
 CREATE_FAILED = "Failed to create product"
 UPDATE_FAILED = "Failed to update product"
@@ -36,17 +34,8 @@ LIST_PARAMS = [
 DATA = serializers.JSONField()
 
 
-def validated(request, *, partial: bool = False) -> dict:
-    serializer = ProductWriteSerializer(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
-
-class AdminView(ApiView):
-    permission_classes = [IsAuthenticated, IsAdmin]
-
-
-class AdminProductListCreateView(AdminView):
+class AdminProductListCreateView(AdminApiView):
     @extend_schema(
         tags=["admin: products"],
         operation_id="admin_products_list",
@@ -69,7 +58,7 @@ class AdminProductListCreateView(AdminView):
     )
     def post(self, request):
         """E31: a new product; the answer is the product as stored (rounded price)."""
-        data = validated(request)
+        data = self.validated(ProductWriteSerializer)
         with failure_message(CREATE_FAILED, DuplicateSku):
             product = services.product_create(**data)
         return success(
@@ -79,7 +68,7 @@ class AdminProductListCreateView(AdminView):
         )
 
 
-class AdminProductDetailView(AdminView):
+class AdminProductDetailView(AdminApiView):
     @extend_schema(
         tags=["admin: products"],
         request=ProductWriteSerializer(partial=True),
@@ -91,7 +80,7 @@ class AdminProductDetailView(AdminView):
     def put(self, request, product_id: str):
         """E33: partial update; only the keys sent change."""
         pk = parse_uuid(product_id, "product")
-        data = validated(request, partial=True)
+        data = self.validated(ProductWriteSerializer, partial=True)
         with failure_message(UPDATE_FAILED, DuplicateSku):
             product = services.product_update(product_id=pk, data=data)
         return success("Product updated successfully", serialize_product(product))
@@ -106,7 +95,7 @@ class AdminProductDetailView(AdminView):
         return success("Product deleted successfully", None)
 
 
-class AdminTopProductsView(AdminView):
+class AdminTopProductsView(AdminApiView):
     @extend_schema(
         tags=["admin: products"],
         parameters=[OpenApiParameter("limit", int), RANGE_PARAM],

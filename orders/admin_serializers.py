@@ -5,16 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from orders.models import OrderStatus
+from shop.fields import TrimmedChoiceField
 
 NOTE_MAX_LENGTH = 1000
-
-
-class TrimmedChoiceField(serializers.ChoiceField):
-    """A choice given as a string is trimmed first, like every string input (API.md §1.2), so
-    `" shipped "` is `shipped`; DRF's ChoiceField, not being a CharField, does not trim."""
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
 
 
 class AdminOrderQuerySerializer(serializers.Serializer):

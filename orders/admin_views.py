@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 
-from accounts.permissions import IsAdmin
+from accounts.permissions import AdminApiView
 from orders import selectors, services
 from orders.admin_serializers import AdminOrderQuerySerializer, OrderStatusChangeSerializer
 from orders.analytics import analytics_summary
@@ -17,7 +16,6 @@ from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
 from shop.responses import success
 from shop.schema import envelope, error_responses
-from shop.views import ApiView
 
 STATUS_FAILED = "Failed to update order status"
 
@@ -29,11 +27,8 @@ def admin_orders_data(orders) -> list[dict]:
     return [admin_order_data(order) for order in orders]
 
 
-class AdminView(ApiView):
-    permission_classes = [IsAuthenticated, IsAdmin]
 
-
-class AdminOrderListView(AdminView):
+class AdminOrderListView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         operation_id="admin_orders_list",
@@ -59,7 +54,7 @@ class AdminOrderListView(AdminView):
         return success("All orders retrieved", data)
 
 
-class AdminRecentOrdersView(AdminView):
+class AdminRecentOrdersView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         parameters=[OpenApiParameter("limit", int), RANGE_PARAM],
@@ -74,7 +69,7 @@ class AdminRecentOrdersView(AdminView):
         )
 
 
-class AdminOrderDetailView(AdminView):
+class AdminOrderDetailView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         responses={200: envelope("AdminOrderResponse", DATA), **error_responses(400, 401, 403, 404)},
@@ -85,7 +80,7 @@ class AdminOrderDetailView(AdminView):
         return success("Order retrieved successfully", admin_order_data(order))
 
 
-class AdminOrderStatusView(AdminView):
+class AdminOrderStatusView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         request=OrderStatusChangeSerializer,
@@ -112,7 +107,7 @@ class AdminOrderStatusView(AdminView):
         )
 
 
-class AdminAnalyticsView(AdminView):
+class AdminAnalyticsView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         parameters=[RANGE_PARAM],

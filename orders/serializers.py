@@ -11,7 +11,6 @@ them for DRF code (`many=True` works); the Payment shape is `payments.serializer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -48,13 +47,6 @@ class AddressSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
     postal_code = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
     phone = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default="")
-
-    def to_internal_value(self, data):
-        # Not an object: reported under the address's own key (`shipping_address`), not a nested
-        # `shipping_address.non_field_errors`.
-        if not isinstance(data, Mapping):
-            raise serializers.ValidationError("Expected an object with the address fields.")
-        return super().to_internal_value(data)
 
 
 class CheckoutSerializer(serializers.Serializer):

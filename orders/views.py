@@ -35,12 +35,6 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 PAGE_PARAMS = [OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT)]
 
 
-def validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def order_for_caller_data(order, user) -> dict:
     """E24's shape: AdminOrder for an admin caller, Order otherwise."""
     return admin_order_data(order) if user.is_admin else order_data(order)
@@ -76,7 +70,7 @@ class OrderListCreateView(ApiView):
     def post(self, request):
         """E21: checkout of the caller's cart (§5.3). The answer is the order read back after the
         payment step: `processing` after a successful card charge, `pending` for COD or a decline."""
-        data = validated(CheckoutSerializer, request)
+        data = self.validated(CheckoutSerializer)
         with failure_message(CREATE_FAILED, InsufficientStock):
             order = order_checkout(
                 user=request.user,

@@ -7,10 +7,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cart.serializers import StrictUUIDField
 from catalog.serializers import iso_utc, money_field
 from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
-from shop.fields import to_money
+from shop.fields import StrictUUIDField, TrimmedChoiceField, to_money
 
 TOKEN_MAX_LENGTH = 255
 
@@ -23,15 +22,11 @@ class PaymentTokenField(serializers.CharField):
         super().__init__(**kwargs)
 
 
-class PaymentMethodField(serializers.ChoiceField):
-    """A payment method (`cc`, `dc`, `cod`, or the subset given), trimmed like every string input
-    (API.md §1.2): `" cc "` is `cc`. DRF's ChoiceField, not being a CharField, does not trim."""
+class PaymentMethodField(TrimmedChoiceField):
+    """A payment method (`cc`, `dc`, `cod`, or the subset given), trimmed."""
 
     def __init__(self, *, choices=PaymentMethod.values, **kwargs):
         super().__init__(choices=choices, **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
 
 
 class PaymentCreateSerializer(serializers.Serializer):

@@ -22,12 +22,6 @@ from shop.views import ApiView
 TAGS = ["payments"]
 
 
-def validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class PaymentCreateView(ApiView):
     @extend_schema(
         tags=TAGS,
@@ -42,7 +36,7 @@ class PaymentCreateView(ApiView):
     def post(self, request):
         """E26: charge an unpaid card order again. 201 with the payment: `completed` (the order moves
         to `processing`) or `failed` (it stays `pending`; the client may try again)."""
-        data = validated(PaymentCreateSerializer, request)
+        data = self.validated(PaymentCreateSerializer)
         payment = order_payment_retry(
             order_id=data["order_id"],
             user=request.user,
@@ -65,7 +59,7 @@ class PaymentVerifyView(ApiView):
         """E27: compare a transaction id with the payment's (the path names the payment); changes
         nothing. A mismatch is `400 validation_error` on `transaction_id`."""
         pk = parse_uuid(payment_id, "payment")
-        data = validated(PaymentVerifySerializer, request)
+        data = self.validated(PaymentVerifySerializer)
         payment = selectors.payment_for_caller(payment_id=pk, user=request.user)
         services.payment_verify(payment=payment, transaction_id=data["transaction_id"])
         return success("Payment verified successfully", payment_data(payment))

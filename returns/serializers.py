@@ -4,10 +4,8 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
-from cart.serializers import StrictUUIDField
-from orders.admin_serializers import TrimmedChoiceField
 from returns.models import ReturnStatus
-from shop.fields import MoneyField
+from shop.fields import MoneyField, StrictUUIDField, TrimmedChoiceField
 
 DUPLICATE_ITEM = "This order item is listed more than once."
 

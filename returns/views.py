@@ -1,9 +1,8 @@
 """Return endpoints E28–E30 (bearer) and E43–E44 (admin): validate, call a service or selector, serialize."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import IsAuthenticated
 
-from accounts.permissions import IsAdmin
+from accounts.permissions import AdminApiView
 from returns import selectors, services
 from returns.models import ReturnStatus
 from returns.serializers import (
@@ -25,12 +24,6 @@ from shop.views import ApiView
 PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("limit", int)]
 
 
-def validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def serialize_returns(rows):
     return ReturnSerializer(rows, many=True).data
 
@@ -49,7 +42,7 @@ class ReturnListCreateView(ApiView):
         },
     )
     def post(self, request):
-        data = validated(ReturnCreateSerializer, request.data)
+        data = self.validated(ReturnCreateSerializer)
         with failure_message("Failed to create return", ReturnNotAllowed):
             created = services.return_request(
                 user=request.user, order_id=data["order_id"], reason=data["reason"], items=data.get("items")
@@ -81,11 +74,8 @@ class ReturnDetailView(ApiView):
         return success("Return retrieved successfully", ReturnSerializer(found).data)
 
 
-class AdminView(ApiView):
-    permission_classes = [IsAuthenticated, IsAdmin]
 
-
-class AdminReturnListView(AdminView):
+class AdminReturnListView(AdminApiView):
     @extend_schema(
         tags=["admin: returns"],
         operation_id="admin_returns_list",
@@ -100,7 +90,7 @@ class AdminReturnListView(AdminView):
         },
     )
     def get(self, request):
-        query = validated(AdminReturnQuerySerializer, request.query_params)
+        query = self.validated(AdminReturnQuerySerializer, request.query_params)
         queryset = selectors.return_list_for_admin(
             status=query.get("status") or None, since=since_for_range(range_days_param(request))
         )
@@ -110,7 +100,7 @@ class AdminReturnListView(AdminView):
         return success("All returns retrieved", page)
 
 
-class AdminReturnProcessView(AdminView):
+class AdminReturnProcessView(AdminApiView):
     @extend_schema(
         tags=["admin: returns"],
         request=ReturnProcessSerializer,
@@ -121,7 +111,7 @@ class AdminReturnProcessView(AdminView):
     )
     def post(self, request, return_id: str):
         pk = parse_uuid(return_id, "return")
-        data = validated(ReturnProcessSerializer, request.data)
+        data = self.validated(ReturnProcessSerializer)
         with failure_message(services.PROCESS_FAILED, InvalidTransition):
             if data["status"] == ReturnStatus.APPROVED:
                 processed = services.return_approve(

@@ -1,8 +1,11 @@
-"""Serializer fields shared by every app: money (API.md §1.7)."""
+"""Serializer fields shared by every app: money (API.md §1.7), strict UUIDs (§1.8), trimmed choices (§1.2)."""
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rest_framework import serializers
+
+from shop.ids import UUID_RE
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("99999999.99")
@@ -50,3 +53,22 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value):
         return to_money(value)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID in the format of API.md §1.8: a hyphenated string (case-insensitive hex), trimmed like every
+    body string (§1.2). DRF's UUIDField alone would also take an integer, 32 bare hex digits, braces or a
+    `urn:uuid:` prefix, and would refuse surrounding whitespace."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not UUID_RE.fullmatch(data.strip()):
+            self.fail("invalid", value=data)
+        return uuid.UUID(data.strip())
+
+
+class TrimmedChoiceField(serializers.ChoiceField):
+    """A choice given as a string is trimmed first, like every string input (API.md §1.2): `" cc "` is
+    `cc`. DRF's ChoiceField, not being a CharField, does not trim."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip() if isinstance(data, str) else data)

@@ -5,10 +5,10 @@ import uuid
 
 from shop.exceptions import InvalidId
 
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def parse_uuid(value: str, resource: str) -> uuid.UUID:
-    if not isinstance(value, str) or not _UUID_RE.fullmatch(value):
+    if not isinstance(value, str) or not UUID_RE.fullmatch(value):
         raise InvalidId(resource)
     return uuid.UUID(value)

@@ -35,7 +35,8 @@ def limit_param(request, default: int = DEFAULT_LIMIT) -> int:
 
 def range_days_param(request) -> int:
     """Admin lists' `range_days`: a positive integer, else 0 (all time)."""
-    return positive_int(request.query_params.get("range_days"), 0)
+    days = positive_int(request.query_params.get("range_days"), 0)
+    return days if since_for_range(days) is not None else 0  # reaching back before year 1: all time
 
 
 def since_for_range(range_days: int):

@@ -35,6 +35,15 @@ class ApiView(APIView):
             self.http_method_not_allowed(request, *args, **kwargs)
         super().initial(request, *args, **kwargs)
 
+    def validated(self, serializer_class, data=None, *, partial: bool = False, **context) -> dict:
+        """`serializer_class` run over `data` (default: the request body); a failure is the
+        `validation_error` envelope. Keyword arguments become the serializer's context."""
+        serializer = serializer_class(
+            data=self.request.data if data is None else data, partial=partial, context=context
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
 
 class PublicApiView(ApiView):
     """A public endpoint: no authentication at all (a stray `Authorization` header is ignored)."""

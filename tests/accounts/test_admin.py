@@ -168,3 +168,30 @@ def test_adding_a_user_in_the_admin(staff_client):
     user = User.objects.get(email="added@example.com")
     assert (user.role, user.is_staff) == (Role.ADMIN, True)
     assert user.check_password("Added-User-Password-1")
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated_in_the_django_admin(client):
+    admin_user = UserFactory(admin=True)
+    client.force_login(admin_user)
+    url = f"/admin/accounts/user/{admin_user.pk}/change/"
+    base = {"email": admin_user.email, "first_name": "A", "last_name": "B", "role": "admin", "is_active": "on"}
+
+    demoted = client.post(url, {**base, "role": "customer"})
+    deactivated = client.post(url, {k: v for k, v in base.items() if k != "is_active"})
+
+    assert demoted.status_code == 200 and "cannot demote the last admin" in demoted.content.decode()
+    assert deactivated.status_code == 200 and "cannot demote the last admin" in deactivated.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == "admin" and admin_user.is_active and admin_user.is_staff
+
+
+def test_an_admin_can_be_demoted_in_the_django_admin_while_another_remains(client):
+    admin_user, other = UserFactory(admin=True), UserFactory(admin=True)
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/accounts/user/{other.pk}/change/",
+        {"email": other.email, "first_name": "A", "last_name": "B", "role": "customer", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.role == "customer" and not other.is_staff and not other.is_superuser

@@ -56,6 +56,7 @@ def test_a_range_reaching_before_year_one_is_all_time(admin_api, range_days):
     assert response.status_code == 200
     assert response.json()["data"]["meta"]["total"] == 2
     assert since_for_range(range_days_param(query(range_days=range_days))) is None
+    assert range_days_param(query(range_days=range_days)) == 0  # echoed as "all time" by analytics
 
 
 def test_a_range_keeps_rows_created_within_it(admin_api):
