@@ -242,6 +242,8 @@ MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 PAYMENT_GATEWAY = "payments.gateways.mock.MockGateway"
 IDEMPOTENCY_KEY_TTL_HOURS = 24
+DEMO_ADMIN_EMAIL = os.environ.get("DEMO_ADMIN_EMAIL", "").strip()  # admin made by `seed_demo` when both set
+DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
 SERVICE_NAME = "ecommerce-backend"
 SERVICE_VERSION = "1.0.0"
 

@@ -25,7 +25,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("shop.urls")),
     path("api/v1/", include(api_v1)),
-    re_path(r"^api/", RouteNotFoundView.as_view(), name=NOT_FOUND_ROUTE),
+    re_path(r"^api(?:/|$)", RouteNotFoundView.as_view(), name=NOT_FOUND_ROUTE),
     path("admin/", admin.site.urls),
 ]
 

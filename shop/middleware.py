@@ -44,7 +44,7 @@ requests_served = RequestCounter()
 
 
 def is_api_or_health(path: str) -> bool:
-    return path.startswith("/api/") or path.rstrip("/") in HEALTH_PATHS
+    return path == "/api" or path.startswith("/api/") or path.rstrip("/") in HEALTH_PATHS
 
 
 def body_too_large(request) -> bool:

@@ -30,9 +30,9 @@ def run(*args, **options) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _no_demo_admin(monkeypatch):
-    monkeypatch.delenv("DEMO_ADMIN_EMAIL", raising=False)
-    monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+def _no_demo_admin(settings):
+    settings.DEMO_ADMIN_EMAIL = ""
+    settings.DEMO_ADMIN_PASSWORD = ""
 
 
 def test_seed_demo_creates_the_four_demo_products():
@@ -66,9 +66,9 @@ def test_seed_demo_leaves_an_existing_product_with_a_demo_sku_untouched():
     assert Product.objects.count() == 4
 
 
-def test_seed_demo_creates_the_demo_admin_once(monkeypatch):
-    monkeypatch.setenv("DEMO_ADMIN_EMAIL", "Boss@Example.com")
-    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "Another-Strong-Pass-42")
+def test_seed_demo_creates_the_demo_admin_once(settings):
+    settings.DEMO_ADMIN_EMAIL = "Boss@Example.com"
+    settings.DEMO_ADMIN_PASSWORD = "Another-Strong-Pass-42"
 
     first = run("seed_demo")
     second = run("seed_demo")

@@ -94,7 +94,7 @@ def test_api_and_health_answers_are_never_cached(api, method, path):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options", "head"])
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/health", "/api/", "/api/v1/users/profile/extra"])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/health", "/api/", "/api/v1/users/profile/extra", "/api"])
 def test_unknown_api_path_is_route_not_found_for_every_method(api, method, path):
     response = getattr(api, method)(path)
 

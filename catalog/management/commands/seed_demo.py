@@ -4,9 +4,9 @@ Idempotent: products are matched by SKU and existing ones are left untouched; ru
 changes nothing.
 """
 
-import os
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.services import admin_ensure
@@ -56,8 +56,7 @@ class Command(BaseCommand):
             product, created = product_ensure(**fields)
             if created:
                 self.stdout.write(f"Created product {product.sku} {product.name}")
-        email = os.environ.get("DEMO_ADMIN_EMAIL", "").strip()
-        password = os.environ.get("DEMO_ADMIN_PASSWORD", "")
+        email, password = settings.DEMO_ADMIN_EMAIL, settings.DEMO_ADMIN_PASSWORD
         if email and password:
             user, created = admin_ensure(email=email, password=password)
             if created:
