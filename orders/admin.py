@@ -1,0 +1,261 @@
+"""Staff view of orders (API.md §6.1): read-only pages, status moved only by actions through the services.
+
+Nothing about an order is editable here: the change page is a view page (no add, change or delete
+permission), so the admin cannot be a back door around the state machine (STYLE.md). Every action calls
+`orders.services.order_status_set`, the E39 path, with the staff user as actor, one order at a time (each
+in its own transaction), and reports one success message plus one error per refused order
+(`ORD-…: invalid status transition from pending to delivered`), which is left unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
+from orders.services import order_status_set
+from orders.transitions import Via, is_allowed, transition_error
+from payments.models import Payment, PaymentStatus
+from shop.exceptions import ShopError
+
+#: Payments a cancellation refunds (whatever is left of them): captured and not fully refunded.
+REFUNDABLE_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED)
+
+
+def shop_error_text(exc: ShopError) -> str:
+    """The staff-facing reason of a refusal: the field errors when there are any, else the error text."""
+    if exc.errors:
+        return "; ".join(f"{name}: {text}" for name, text in exc.errors.items())
+    if exc.error == type(exc).error:  # no specific error text (e.g. NotFound): the message says it
+        return exc.message
+    return exc.error
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    """The lines as ordered: the name, SKU and unit price snapshots taken at checkout."""
+
+    model = OrderItem
+    fields = ("product_sku", "product_name", "quantity", "price_at_time", "line_total")
+    readonly_fields = fields
+
+    @admin.display(description="line total")
+    def line_total(self, item):
+        return item.line_total
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = (
+        "transaction_id",
+        "payment_method",
+        "status",
+        "amount",
+        "refunded_amount",
+        "payment_details",
+        "created_at",
+    )
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class OrderEventInline(ReadOnlyInline):
+    """The status history, oldest first; the actor is empty for system moves."""
+
+    model = OrderEvent
+    verbose_name = "status change"
+    verbose_name_plural = "status history"
+    fields = ("from_status", "to_status", "actor_email", "note", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="actor")
+    def actor_email(self, event):
+        return event.actor.email if event.actor else "system"
+
+
+@dataclass
+class CancelPlan:
+    """What `cancel_orders` will do to one order, shown on its confirmation page."""
+
+    order: Order
+    refusal: str = ""  # why the state machine will refuse it ("" when it will be cancelled)
+    already: bool = False  # already cancelled: nothing will happen
+    restock: list[OrderItem] = field(default_factory=list)
+    refund: Decimal = Decimal("0.00")
+    refund_payment: Payment | None = None
+
+    @property
+    def will_cancel(self) -> bool:
+        return not self.refusal and not self.already
+
+
+def cancel_plan(order: Order) -> CancelPlan:
+    """Predict a staff cancellation of `order` (items and payments prefetched) from the state table."""
+    if order.status == OrderStatus.CANCELLED:
+        return CancelPlan(order=order, already=True)
+    if not is_allowed(order.status, OrderStatus.CANCELLED, Via.STAFF):
+        return CancelPlan(order=order, refusal=transition_error(order.status, OrderStatus.CANCELLED).error)
+    plan = CancelPlan(order=order, restock=list(order.items.all()))
+    for payment in order.payments.all():
+        if payment.status in REFUNDABLE_STATUSES:
+            plan.refund_payment = payment
+            plan.refund = payment.amount - payment.refunded_amount
+    return plan
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("order_number", "customer_email", "status", "total_amount", "payment_method", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("order_number", "user__email")
+    list_filter = ("status", "payment_method", "created_at")
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False  # one COUNT per page, not two
+    fields = (
+        "order_number",
+        "customer_email",
+        "status",
+        "total_amount",
+        "payment_method",
+        "shipping",
+        "billing",
+        "delivered_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    inlines = (OrderItemInline, PaymentInline, OrderEventInline)
+    actions = ("mark_processing", "mark_shipped", "mark_delivered", "mark_completed", "cancel_orders")
+
+    # --- permissions: view and actions only ------------------------------------------------------
+
+    def has_add_permission(self, request):
+        return False  # orders are made by checkout
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the status moves only through the actions below
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an order is a record; cancel it instead
+
+    def has_process_permission(self, request):
+        """Who may run the status actions: staff allowed to change orders (every admin is a superuser)."""
+        return request.user.has_perm("orders.change_order")
+
+    # --- columns and detail ----------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description="customer email", ordering="user__email")
+    def customer_email(self, order):
+        return order.user.email
+
+    @admin.display(description="shipping address")
+    def shipping(self, order):
+        return _address_html(order.shipping_address)
+
+    @admin.display(description="billing address")
+    def billing(self, order):
+        return _address_html(order.billing_address)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    @admin.action(description="Mark processing", permissions=["process"])
+    def mark_processing(self, request, queryset):
+        self._move(request, queryset, OrderStatus.PROCESSING)
+
+    @admin.action(description="Mark shipped", permissions=["process"])
+    def mark_shipped(self, request, queryset):
+        self._move(request, queryset, OrderStatus.SHIPPED)
+
+    @admin.action(description="Mark delivered", permissions=["process"])
+    def mark_delivered(self, request, queryset):
+        self._move(request, queryset, OrderStatus.DELIVERED)
+
+    @admin.action(description="Mark completed", permissions=["process"])
+    def mark_completed(self, request, queryset):
+        self._move(request, queryset, OrderStatus.COMPLETED)
+
+    @admin.action(description="Cancel", permissions=["process"])
+    def cancel_orders(self, request, queryset):
+        """Like Django's `delete_selected`: a confirmation page listing, per order, the stock to restore
+        and the amount to refund (changing nothing); the same POST with `post=yes` cancels."""
+        if request.POST.get("post") == "yes":
+            self._move(request, queryset, OrderStatus.CANCELLED)
+            return None
+        orders = queryset.select_related("user").prefetch_related(
+            Prefetch("items", queryset=OrderItem.objects.order_by("created_at", "id")),
+            Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")),
+        )
+        plans = [cancel_plan(order) for order in orders.order_by("created_at", "id")]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel orders",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "plans": plans,
+            "cancelling": [plan for plan in plans if plan.will_cancel],
+            "refund_total": sum((plan.refund for plan in plans if plan.will_cancel), Decimal("0.00")),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "cancel_orders",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/orders/order/cancel_confirmation.html", context)
+
+    def _move(self, request, queryset, status: str) -> None:
+        """Move each selected order to `status` through `order_status_set` (staff actor, own transaction).
+
+        An order already in `status` is a no-op (as with E39) reported as a warning; a refused one gets
+        its own error message and stays as it was; the others still move.
+        """
+        moved = 0
+        rows = queryset.order_by("created_at", "id").values_list("pk", "order_number", "status")
+        for order_id, number, current in list(rows):
+            if current == status:
+                self.message_user(request, f"{number}: already {status}, nothing changed", messages.WARNING)
+                continue
+            try:
+                order = order_status_set(order_id=order_id, status=status, actor=request.user)
+            except ShopError as exc:
+                self.message_user(request, f"{number}: {shop_error_text(exc)}", messages.ERROR)
+                continue
+            self.log_change(request, order, f"Status changed from {current} to {status}.")
+            moved += 1
+        if moved:
+            verb = "Cancelled" if status == OrderStatus.CANCELLED else "Marked"
+            suffix = "" if status == OrderStatus.CANCELLED else f" as {status}"
+            self.message_user(
+                request, f"{verb} {moved} {model_ngettext(self.opts, moved)}{suffix}.", messages.SUCCESS
+            )
+
+
+def _address_html(address: dict | None):
+    lines = [value for value in full_address(address).values() if value]
+    return format_html_join("", "{}<br>", ((line,) for line in lines))

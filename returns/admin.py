@@ -1,0 +1,172 @@
+"""Staff view of returns (API.md §6.1): read-only pages, decided only by actions through the services.
+
+`approve_returns` grants the computed refund and restocks (E44's defaults), after a confirmation page;
+`reject_returns` applies at once. Both call `returns.services` with the staff user as `admin`, one return
+at a time (each in its own transaction); a refused return (e.g. already decided) gets its own error
+message (`ORD-…: return has already been processed`) and the others still go through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+
+from orders.admin import REFUNDABLE_STATUSES, ReadOnlyInline, shop_error_text
+from payments.models import Payment
+from returns.models import Return, ReturnItem, ReturnStatus
+from returns.services import REFUND_TOO_HIGH, RETURN_ALREADY_PROCESSED, return_approve, return_reject
+from shop.exceptions import ShopError
+
+#: Returned lines in the order of the order's items.
+ITEM_ORDER = ("order_item__created_at", "order_item__id")
+
+
+class ReturnItemInline(ReadOnlyInline):
+    model = ReturnItem
+    ordering = ITEM_ORDER
+    fields = ("product_sku", "product_name", "quantity", "unit_price", "line_refund")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order_item")
+
+    @admin.display(description="product SKU")
+    def product_sku(self, item):
+        return item.order_item.product_sku
+
+    @admin.display(description="product name")
+    def product_name(self, item):
+        return item.order_item.product_name
+
+    @admin.display(description="unit price")
+    def unit_price(self, item):
+        return item.order_item.price_at_time
+
+    @admin.display(description="line refund")
+    def line_refund(self, item):
+        return item.order_item.price_at_time * item.quantity
+
+
+@dataclass
+class ApprovePlan:
+    """What `approve_returns` will do to one return, shown on its confirmation page."""
+
+    ret: Return
+    refusal: str = ""
+    restock: list[ReturnItem] = field(default_factory=list)
+    refund_payment: Payment | None = None
+
+    @property
+    def will_approve(self) -> bool:
+        return not self.refusal
+
+
+def approve_plan(ret: Return) -> ApprovePlan:
+    """Predict an approval with E44's defaults: the computed refund (`refund_amount` while requested),
+    every returned unit back on stock, the refund going to the order's captured payment if any."""
+    if ret.status != ReturnStatus.REQUESTED:
+        return ApprovePlan(ret=ret, refusal=RETURN_ALREADY_PROCESSED)
+    plan = ApprovePlan(ret=ret, restock=list(ret.items.all()))
+    for payment in ret.order.payments.all():
+        if payment.status in REFUNDABLE_STATUSES:
+            plan.refund_payment = payment
+            left = payment.amount - payment.refunded_amount
+            if ret.refund_amount > left:  # return_approve refuses it the same way
+                plan.refusal = "refund_amount: " + REFUND_TOO_HIGH.format(limit=left)
+    return plan
+
+
+@admin.register(Return)
+class ReturnAdmin(admin.ModelAdmin):
+    list_display = ("order_number", "customer_email", "status", "refund_amount", "created_at")
+    list_select_related = ("order", "user")
+    list_filter = ("status",)
+    search_fields = ("order__order_number", "user__email")
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+    fields = ("order_number", "customer_email", "status", "reason", "refund_amount", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = (ReturnItemInline,)
+    actions = ("approve_returns", "reject_returns")
+
+    def has_add_permission(self, request):
+        return False  # a return is the customer's request (E28)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided only by the actions below
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_process_permission(self, request):
+        """Who may decide returns: staff allowed to change them (every admin is a superuser)."""
+        return request.user.has_perm("returns.change_return")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "user")
+
+    @admin.display(description="order number", ordering="order__order_number")
+    def order_number(self, ret):
+        return ret.order.order_number
+
+    @admin.display(description="customer email", ordering="user__email")
+    def customer_email(self, ret):
+        return ret.user.email
+
+    @admin.action(description="Approve", permissions=["process"])
+    def approve_returns(self, request, queryset):
+        """Confirmation page first (refund and restock per return, nothing changed); the same POST with
+        `post=yes` approves each with the computed refund and restock."""
+        if request.POST.get("post") == "yes":
+            self._decide(request, queryset, approve=True)
+            return None
+        returns = queryset.select_related("order", "user").prefetch_related(
+            Prefetch("items", queryset=ReturnItem.objects.select_related("order_item").order_by(*ITEM_ORDER)),
+            Prefetch("order__payments", queryset=Payment.objects.order_by("created_at", "id")),
+        )
+        plans = [approve_plan(ret) for ret in returns.order_by("created_at", "id")]
+        approving = [plan for plan in plans if plan.will_approve]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Approve returns",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "plans": plans,
+            "approving": approving,
+            "refund_total": sum((plan.ret.refund_amount for plan in approving), Decimal("0.00")),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "approve_returns",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/returns/return/approve_confirmation.html", context)
+
+    @admin.action(description="Reject", permissions=["process"])
+    def reject_returns(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool) -> None:
+        decided = 0
+        rows = queryset.order_by("created_at", "id").values_list("pk", "order__order_number")
+        for return_id, number in list(rows):
+            try:
+                if approve:
+                    ret = return_approve(return_id=return_id, admin=request.user)
+                else:
+                    ret = return_reject(return_id=return_id, admin=request.user)
+            except ShopError as exc:
+                self.message_user(request, f"{number}: {shop_error_text(exc)}", messages.ERROR)
+                continue
+            self.log_change(request, ret, "Approved." if approve else "Rejected.")
+            decided += 1
+        if decided:
+            verb = "Approved" if approve else "Rejected"
+            self.message_user(
+                request, f"{verb} {decided} {model_ngettext(self.opts, decided)}.", messages.SUCCESS
+            )
