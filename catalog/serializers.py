@@ -24,7 +24,7 @@ PRICE_BOUND_MESSAGE = "Enter a number between 0 and 99999999.99."
 IN_STOCK_MESSAGE = "Must be one of: true, 1, false, 0."
 SORT_MESSAGE = "Must be one of: " + ", ".join(SORTS) + "."
 IN_STOCK_VALUES = {"true": True, "1": True, "false": False, "0": False}
-DECIMAL_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
+DECIMAL_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -113,7 +113,7 @@ def _param(params: Mapping[str, str], name: str, errors: dict[str, str]) -> str 
 def _price_bound(value: str | None, name: str, errors: dict[str, str], rounding: str) -> Decimal | None:
     if value is None:
         return None
-    number = Decimal(value) if DECIMAL_RE.match(value) else None
+    number = Decimal(value) if DECIMAL_RE.fullmatch(value) else None
     if number is None or number < 0 or number > MAX_MONEY:
         errors[name] = PRICE_BOUND_MESSAGE
         return None

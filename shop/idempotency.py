@@ -42,7 +42,7 @@ from shop.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 INVALID_KEY = "Idempotency-Key must be 1 to 255 printable ASCII characters."
-KEY_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
 #: How long an unfinished claim counts as a request still running. Far above any request's lifetime
 #: (gunicorn kills a worker after its 30-second timeout), so a live request is never taken over.
 IN_PROGRESS_LEASE = timedelta(seconds=60)
@@ -154,7 +154,7 @@ def idempotent(view_method):
         if key is None:
             return view_method(view, request, *args, **kwargs)
         body = request.data
-        if not KEY_RE.match(key):
+        if not KEY_RE.fullmatch(key):
             raise ValidationFailed({HEADER: INVALID_KEY})
         fingerprint = request_fingerprint(request.method, request.path, body)
         claim = idempotency_key_claim(user_id=request.user.pk, key=key, fingerprint=fingerprint)
