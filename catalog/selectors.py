@@ -72,10 +72,9 @@ def product_list(
         products = products.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
         products = products.filter(price__lte=filters.max_price)
-    products = inventory.with_stock(products)
     if filters.in_stock:
-        products = products.filter(available__gt=0)
-    return products.order_by(*SORTS[filters.sort])
+        products = products.filter(inventory.in_stock_condition())
+    return inventory.with_stock(products).order_by(*SORTS[filters.sort])
 
 
 def product_get(product_id: Any, *, include_inactive: bool = False) -> Product | None:

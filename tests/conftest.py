@@ -1,11 +1,14 @@
-"""Shared fixtures: API clients with bearer tokens, users, and a clean cache per test."""
+"""Shared fixtures: API clients with bearer tokens, users, a staff-logged Django admin client, a refund-
+recording payment gateway, and a clean cache per test."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_for
 from tests.factories import UserFactory
+from tests.orders.gateways import SpyGateway
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +62,20 @@ def admin_api(admin_user):
 def make_api():
     """`make_api(user)` → a client acting as `user`."""
     return lambda user: _json_client().as_user(user)
+
+
+@pytest.fixture
+def staff_client(admin_user):
+    """A Django test client logged in to the admin site as `admin_user` (an admin, so staff)."""
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def spy_gateway(settings):
+    """Selects `SpyGateway`; yields the (payment id, amount) of every refund asked of it."""
+    settings.PAYMENT_GATEWAY = "tests.orders.gateways.SpyGateway"
+    SpyGateway.refunds.clear()
+    yield SpyGateway.refunds
+    SpyGateway.refunds.clear()

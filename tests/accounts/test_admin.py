@@ -4,18 +4,12 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role, User
+from tests.admin_pages import changelist_url
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/accounts/user/"
-
-
-@pytest.fixture
-def staff_client(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
+CHANGELIST = changelist_url(User)
 
 
 def change_form_data(user, **overrides):
@@ -174,7 +168,13 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated_in_the_django_ad
     admin_user = UserFactory(admin=True)
     client.force_login(admin_user)
     url = f"/admin/accounts/user/{admin_user.pk}/change/"
-    base = {"email": admin_user.email, "first_name": "A", "last_name": "B", "role": "admin", "is_active": "on"}
+    base = {
+        "email": admin_user.email,
+        "first_name": "A",
+        "last_name": "B",
+        "role": "admin",
+        "is_active": "on",
+    }
 
     demoted = client.post(url, {**base, "role": "customer"})
     deactivated = client.post(url, {k: v for k, v in base.items() if k != "is_active"})

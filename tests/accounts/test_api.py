@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from accounts.tokens import token_pair_for
 from tests.accounts.tokens import claims, expired, signed
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import USER_KEYS, assert_error_envelope, validation_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,6 @@ LOGOUT = "/api/v1/auth/logout"
 PROFILE = "/api/v1/users/profile"
 CHANGE_PASSWORD = "/api/v1/users/change-password"
 
-USER_KEYS = {"id", "email", "first_name", "last_name", "role", "created_at", "updated_at"}
 NEW_PASSWORD = "Difference-Engine-1822"
 REGISTRATION = {
     "email": "ada@example.com",
@@ -38,17 +38,6 @@ INVALID_REFRESH = {
     "error": "unauthorized",
     "code": "unauthorized",
 }
-
-
-def errors_of(response) -> dict:
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert (body["message"], body["error"], body["code"]) == (
-        "Validation failed",
-        "validation_error",
-        "validation_error",
-    )
-    return body["errors"]
 
 
 def login(api, email, password=PASSWORD):
@@ -98,13 +87,7 @@ def test_register_with_a_taken_email_in_any_case_is_409(api, email):
 
     response = api.post(REGISTER, {**REGISTRATION, "email": email})
 
-    assert response.status_code == 409
-    assert response.json() == {
-        "success": False,
-        "message": "Registration failed",
-        "error": "user already exists",
-        "code": "duplicate_email",
-    }
+    assert_error_envelope(response, 409, "duplicate_email", "Registration failed", "user already exists")
     assert User.objects.count() == 1
 
 
@@ -126,7 +109,7 @@ def test_register_with_a_taken_email_in_any_case_is_409(api, email):
 def test_register_field_rules(api, field, value, message):
     response = api.post(REGISTER, {**REGISTRATION, field: value})
 
-    assert errors_of(response) == {field: message}
+    assert validation_errors(response) == {field: message}
     assert not User.objects.exists()
 
 
@@ -137,13 +120,13 @@ def test_register_judges_password_similarity_only_against_names_within_their_lim
         REGISTER, {**REGISTRATION, "first_name": "Zebra-Crossing-77 " * 10, "password": "Zebra-Crossing-77"}
     )
 
-    assert errors_of(response) == {"first_name": "Ensure this field has no more than 100 characters."}
+    assert validation_errors(response) == {"first_name": "Ensure this field has no more than 100 characters."}
 
 
 def test_register_lists_every_failing_field(api):
     response = api.post(REGISTER, {"email": "nope", "password": "short", "last_name": "L"})
 
-    assert set(errors_of(response)) == {"email", "password", "first_name"}
+    assert set(validation_errors(response)) == {"email", "password", "first_name"}
 
 
 def test_register_accepts_a_password_of_128_characters(api):
@@ -192,14 +175,14 @@ def test_login_password_is_not_trimmed(api, customer):
 
 
 def test_login_requires_email_and_password(api):
-    assert errors_of(api.post(LOGIN, {})) == {
+    assert validation_errors(api.post(LOGIN, {})) == {
         "email": "This field is required.",
         "password": "This field is required.",
     }
 
 
 def test_login_refuses_a_malformed_email(api):
-    assert errors_of(api.post(LOGIN, {"email": "nope", "password": "x"})) == {
+    assert validation_errors(api.post(LOGIN, {"email": "nope", "password": "x"})) == {
         "email": "Enter a valid email address."
     }
 
@@ -318,7 +301,7 @@ def test_a_valid_refresh_token_not_on_record_is_rotated_once(api, customer):
 
 @pytest.mark.parametrize("endpoint", [REFRESH, LOGOUT])
 def test_refresh_and_logout_require_the_token(api, endpoint):
-    assert errors_of(api.post(endpoint, {})) == {"refresh_token": "This field is required."}
+    assert validation_errors(api.post(endpoint, {})) == {"refresh_token": "This field is required."}
 
 
 def test_each_login_gets_its_own_refresh_token(api, customer):
@@ -445,13 +428,9 @@ def test_profile_update_to_a_taken_email_is_409_and_changes_nothing(customer_api
 
     response = customer_api.put(PROFILE, {"email": "TAKEN@example.com", "first_name": "Changed"})
 
-    assert response.status_code == 409
-    assert response.json() == {
-        "success": False,
-        "message": "Failed to update profile",
-        "error": "email already in use",
-        "code": "duplicate_email",
-    }
+    assert_error_envelope(
+        response, 409, "duplicate_email", "Failed to update profile", "email already in use"
+    )
     customer.refresh_from_db()
     assert customer.first_name != "Changed"
     assert customer.email != "taken@example.com"
@@ -468,7 +447,7 @@ def test_profile_update_to_a_taken_email_is_409_and_changes_nothing(customer_api
     ],
 )
 def test_profile_update_validates_the_keys_sent(customer_api, customer, body, errors):
-    assert errors_of(customer_api.put(PROFILE, body)) == errors
+    assert validation_errors(customer_api.put(PROFILE, body)) == errors
 
 
 @pytest.mark.parametrize(("method", "path"), [("get", PROFILE), ("put", PROFILE), ("put", CHANGE_PASSWORD)])
@@ -513,7 +492,7 @@ def test_change_password_with_a_wrong_current_password_changes_nothing(api, cust
         CHANGE_PASSWORD, {"current_password": "Not-It-123", "new_password": NEW_PASSWORD}
     )
 
-    assert errors_of(response) == {"current_password": "Current password is incorrect."}
+    assert validation_errors(response) == {"current_password": "Current password is incorrect."}
     customer.refresh_from_db()
     assert customer.check_password(PASSWORD)
     assert api.post(REFRESH, {"refresh_token": refresh}).status_code == 200
@@ -531,7 +510,7 @@ def test_change_password_with_a_wrong_current_password_changes_nothing(api, cust
 def test_change_password_validates_the_new_password(customer_api, customer, new_password, message):
     response = customer_api.put(CHANGE_PASSWORD, {"current_password": PASSWORD, "new_password": new_password})
 
-    assert errors_of(response) == {"new_password": message}
+    assert validation_errors(response) == {"new_password": message}
     customer.refresh_from_db()
     assert customer.check_password(PASSWORD)
 
@@ -543,17 +522,17 @@ def test_change_password_judges_similarity_against_this_user(make_api):
         CHANGE_PASSWORD, {"current_password": PASSWORD, "new_password": "margaret.hamilton"}
     )
 
-    assert errors_of(response) == {"new_password": "The password is too similar to the email."}
+    assert validation_errors(response) == {"new_password": "The password is too similar to the email."}
 
 
 def test_change_password_reports_both_fields(customer_api):
     response = customer_api.put(CHANGE_PASSWORD, {"current_password": "wrong", "new_password": "123"})
 
-    assert set(errors_of(response)) == {"current_password", "new_password"}
+    assert set(validation_errors(response)) == {"current_password", "new_password"}
 
 
 def test_change_password_requires_both_fields(customer_api):
-    assert errors_of(customer_api.put(CHANGE_PASSWORD, {})) == {
+    assert validation_errors(customer_api.put(CHANGE_PASSWORD, {})) == {
         "current_password": "This field is required.",
         "new_password": "This field is required.",
     }

@@ -9,6 +9,7 @@ import pytest
 from accounts.models import Role
 from accounts.tokens import token_pair_for
 from tests.accounts.tokens import claims, expired, signed
+from tests.helpers import assert_error_envelope
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,7 @@ ADMIN_ONLY = "/api/v1/test/admin-only"
 
 
 def assert_401(response, error):
-    assert response.status_code == 401, response.content
-    assert response.json() == {
-        "success": False,
-        "message": "Unauthorized",
-        "error": error,
-        "code": "unauthorized",
-    }
+    assert_error_envelope(response, 401, "unauthorized", "Unauthorized", error)
 
 
 def get_with(api, header, path=PROFILE):
@@ -159,13 +154,7 @@ def test_a_deleted_users_token_stops_working_at_once(customer_api, customer):
 def test_admin_route_refuses_a_customer_with_403(customer_api):
     response = customer_api.get(ADMIN_ONLY)
 
-    assert response.status_code == 403
-    assert response.json() == {
-        "success": False,
-        "message": "Forbidden",
-        "error": "Admin access required",
-        "code": "forbidden",
-    }
+    assert_error_envelope(response, 403, "forbidden", "Forbidden", "Admin access required")
 
 
 @pytest.mark.urls("tests.shop.urls")

@@ -1,38 +1,14 @@
 """Account services against PostgreSQL, races included (real threads, `transaction=True`)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services
 from accounts.models import Role, User
 from accounts.tokens import token_pair_for
 from shop.exceptions import DuplicateEmail, LastAdmin, NotFound, ShopError, Unauthorized
+from tests.concurrency import run_together
 from tests.factories import PASSWORD, UserFactory
-
-
-def run_concurrently(*calls):
-    """Run the calls at the same moment in threads; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome is what the test checks
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,7 +16,7 @@ def test_two_refreshes_of_one_token_at_once_rotate_it_once():
     user = UserFactory()
     refresh = token_pair_for(user)["refresh_token"]
 
-    results = run_concurrently(*[lambda: services.token_refresh(refresh_token=refresh)] * 4)
+    results = run_together(*[lambda: services.token_refresh(refresh_token=refresh)] * 4)
 
     pairs = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, Unauthorized)]
@@ -54,7 +30,7 @@ def test_two_registrations_of_one_email_at_once_make_one_user():
     def register(email):
         return lambda: services.user_register(email=email, password=PASSWORD, first_name="A", last_name="B")
 
-    results = run_concurrently(
+    results = run_together(
         register("race@example.com"), register("RACE@example.com"), register(" race@example.com")
     )
 
@@ -67,7 +43,7 @@ def test_two_registrations_of_one_email_at_once_make_one_user():
 def test_demoting_the_last_two_admins_at_once_keeps_one():
     first, second = UserFactory(admin=True), UserFactory(admin=True)
 
-    results = run_concurrently(
+    results = run_together(
         lambda: services.user_role_set(user_id=first.pk, role=Role.CUSTOMER),
         lambda: services.user_role_set(user_id=second.pk, role=Role.CUSTOMER),
     )

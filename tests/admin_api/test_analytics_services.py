@@ -8,18 +8,11 @@ from django.utils import timezone
 
 from orders.analytics import analytics_summary, top_products
 from orders.models import OrderStatus
-from tests.factories import OrderFactory, OrderItemFactory, ProductFactory, UserFactory
+from tests.builders import make_order
+from tests.factories import ProductFactory, UserFactory
+from tests.helpers import ORDER_STATUSES
 
 pytestmark = pytest.mark.django_db
-
-
-def make_order(status, total, *, days_ago=0, items=()):
-    order = OrderFactory(
-        status=status, total_amount=Decimal(total), created_at=timezone.now() - timedelta(days=days_ago)
-    )
-    for product, quantity, price in items:
-        OrderItemFactory(order=order, product=product, quantity=quantity, price_at_time=Decimal(price))
-    return order
 
 
 def test_revenue_excludes_cancelled_and_refunded_and_average_rounds_half_up():
@@ -49,16 +42,7 @@ def test_orders_by_status_lists_all_eight_statuses_in_order_with_zeros():
 
     by_status = analytics_summary(range_days=0)["orders_by_status"]
 
-    assert [row["status"] for row in by_status] == [
-        "pending",
-        "processing",
-        "shipped",
-        "delivered",
-        "completed",
-        "cancelled",
-        "refunded",
-        "return_requested",
-    ]
+    assert [row["status"] for row in by_status] == ORDER_STATUSES
     assert {row["status"]: row["count"] for row in by_status}["shipped"] == 2
     assert sum(row["count"] for row in by_status) == 2
 

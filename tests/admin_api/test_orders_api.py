@@ -9,8 +9,9 @@ import pytest
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentMethod, PaymentStatus
-from tests.admin_api.helpers import ADMIN_ORDER_KEYS, META_KEYS, ago, assert_error, make_order, ok
+from tests.builders import ago, make_order
 from tests.factories import OrderEventFactory, PaymentFactory, ProductFactory, ReservationFactory, UserFactory
+from tests.helpers import ADMIN_ORDER_KEYS, META_KEYS, ORDER_STATUSES, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +19,6 @@ ORDERS = "/api/v1/admin/orders"
 RECENT = "/api/v1/admin/orders/recent"
 ANALYTICS = "/api/v1/admin/analytics"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
-ALL_STATUSES = [
-    "pending",
-    "processing",
-    "shipped",
-    "delivered",
-    "completed",
-    "cancelled",
-    "refunded",
-    "return_requested",
-]
 
 
 def ids(orders) -> list[str]:
@@ -51,7 +42,7 @@ def test_list_answers_every_users_orders_newest_first_as_admin_orders(admin_api)
     OrderEventFactory(order=new, to_status=OrderStatus.PENDING)
     PaymentFactory(order=new, status=PaymentStatus.FAILED, payment_details={"decline_code": "card_declined"})
 
-    data = ok(admin_api.get(ORDERS), 200, "All orders retrieved")
+    data = assert_success(admin_api.get(ORDERS), 200, "All orders retrieved")
 
     assert ids(data["orders"]) == [str(new.pk), str(old.pk)]
     assert data["meta"] == {"page": 1, "limit": 10, "total": 2, "totalPages": 1}
@@ -84,14 +75,17 @@ def test_list_status_filter_is_exact_and_a_non_status_matches_nothing(admin_api)
     shipped = make_order(OrderStatus.SHIPPED)
     make_order(OrderStatus.PENDING)
 
-    data = ok(admin_api.get(ORDERS, {"status": "shipped"}), 200, "All orders retrieved")
+    data = assert_success(admin_api.get(ORDERS, {"status": "shipped"}), 200, "All orders retrieved")
     assert ids(data["orders"]) == [str(shipped.pk)]
 
     for value in ("SHIPPED", "ship", "bogus"):
-        data = ok(admin_api.get(ORDERS, {"status": value}), 200, "All orders retrieved")
+        data = assert_success(admin_api.get(ORDERS, {"status": value}), 200, "All orders retrieved")
         assert data == {"orders": [], "meta": {"page": 1, "limit": 10, "total": 0, "totalPages": 0}}
 
-    assert ok(admin_api.get(ORDERS, {"status": ""}), 200, "All orders retrieved")["meta"]["total"] == 2
+    assert (
+        assert_success(admin_api.get(ORDERS, {"status": ""}), 200, "All orders retrieved")["meta"]["total"]
+        == 2
+    )
 
 
 def test_list_search_matches_order_number_or_owner_email_case_insensitively(admin_api):
@@ -101,13 +95,13 @@ def test_list_search_matches_order_number_or_owner_email_case_insensitively(admi
     make_order(OrderStatus.PENDING)
     Order.objects.filter(pk=by_number.pk).update(order_number="ORD-1700000000-abcdef12")
 
-    data = ok(admin_api.get(ORDERS, {"search": "CAROL.SMITH"}), 200, "All orders retrieved")
+    data = assert_success(admin_api.get(ORDERS, {"search": "CAROL.SMITH"}), 200, "All orders retrieved")
     assert ids(data["orders"]) == [str(by_email.pk)]
 
-    data = ok(admin_api.get(ORDERS, {"search": "ABCDEF"}), 200, "All orders retrieved")
+    data = assert_success(admin_api.get(ORDERS, {"search": "ABCDEF"}), 200, "All orders retrieved")
     assert ids(data["orders"]) == [str(by_number.pk)]
 
-    data = ok(admin_api.get(ORDERS, {"search": "%"}), 200, "All orders retrieved")
+    data = assert_success(admin_api.get(ORDERS, {"search": "%"}), 200, "All orders retrieved")
     assert data["orders"] == []
 
 
@@ -116,7 +110,7 @@ def test_list_range_days_and_filters_combine_with_paging(admin_api):
     make_order(OrderStatus.PROCESSING, days_ago=30)
     make_order(OrderStatus.PENDING, days_ago=1)
 
-    data = ok(
+    data = assert_success(
         admin_api.get(ORDERS, {"range_days": 7, "status": "processing", "limit": 2, "page": 2}),
         200,
         "All orders retrieved",
@@ -148,7 +142,9 @@ def test_list_costs_at_most_five_queries_whatever_the_number_of_orders(
             ReservationFactory(product=products[0], quantity=1)
 
     with django_assert_max_num_queries(5):
-        data = ok(admin_api.get(ORDERS, {"limit": 100, "search": "example.com"}), 200, "All orders retrieved")
+        data = assert_success(
+            admin_api.get(ORDERS, {"limit": 100, "search": "example.com"}), 200, "All orders retrieved"
+        )
 
     assert len(data["orders"]) == 30
     assert all(len(order["items"]) == 3 and order["payment"] for order in data["orders"])
@@ -160,18 +156,18 @@ def test_list_costs_at_most_five_queries_whatever_the_number_of_orders(
 def test_recent_answers_the_newest_orders_with_the_limit_applied(admin_api):
     orders = [make_order(OrderStatus.PENDING, days_ago=index) for index in range(12)]
 
-    data = ok(admin_api.get(RECENT), 200, "Recent orders retrieved")
+    data = assert_success(admin_api.get(RECENT), 200, "Recent orders retrieved")
     assert data["limit"] == 10
     assert ids(data["orders"]) == [str(order.pk) for order in orders[:10]]
     assert set(data["orders"][0]) == ADMIN_ORDER_KEYS
 
-    data = ok(admin_api.get(RECENT, {"limit": 3}), 200, "Recent orders retrieved")
+    data = assert_success(admin_api.get(RECENT, {"limit": 3}), 200, "Recent orders retrieved")
     assert (data["limit"], ids(data["orders"])) == (3, [str(order.pk) for order in orders[:3]])
 
-    data = ok(admin_api.get(RECENT, {"limit": 500}), 200, "Recent orders retrieved")
+    data = assert_success(admin_api.get(RECENT, {"limit": 500}), 200, "Recent orders retrieved")
     assert (data["limit"], len(data["orders"])) == (100, 12)
 
-    data = ok(admin_api.get(RECENT, {"limit": "zero"}), 200, "Recent orders retrieved")
+    data = assert_success(admin_api.get(RECENT, {"limit": "zero"}), 200, "Recent orders retrieved")
     assert data["limit"] == 10
 
 
@@ -179,12 +175,15 @@ def test_recent_range_days_keeps_orders_in_range(admin_api):
     recent = make_order(OrderStatus.PENDING, days_ago=1)
     make_order(OrderStatus.PENDING, days_ago=10)
 
-    data = ok(admin_api.get(RECENT, {"range_days": 5}), 200, "Recent orders retrieved")
+    data = assert_success(admin_api.get(RECENT, {"range_days": 5}), 200, "Recent orders retrieved")
     assert ids(data["orders"]) == [str(recent.pk)]
 
 
 def test_recent_with_no_orders_is_an_empty_list(admin_api):
-    assert ok(admin_api.get(RECENT), 200, "Recent orders retrieved") == {"limit": 10, "orders": []}
+    assert assert_success(admin_api.get(RECENT), 200, "Recent orders retrieved") == {
+        "limit": 10,
+        "orders": [],
+    }
 
 
 def test_recent_costs_at_most_four_queries(admin_api, django_assert_max_num_queries):
@@ -192,7 +191,7 @@ def test_recent_costs_at_most_four_queries(admin_api, django_assert_max_num_quer
     for _ in range(20):
         make_order(OrderStatus.PENDING, items=[(product, 1, "1.00")])
     with django_assert_max_num_queries(4):
-        ok(admin_api.get(RECENT, {"limit": 20}), 200, "Recent orders retrieved")
+        assert_success(admin_api.get(RECENT, {"limit": 20}), 200, "Recent orders retrieved")
 
 
 # --- E38 detail ----------------------------------------------------------------------------------
@@ -202,7 +201,7 @@ def test_detail_answers_any_users_order_as_admin_order(admin_api):
     owner = UserFactory(email="owner@example.com")
     order = make_order(OrderStatus.SHIPPED, "7.00", user=owner, items=[(ProductFactory(), 1, "7.00")])
 
-    data = ok(admin_api.get(f"{ORDERS}/{order.pk}"), 200, "Order retrieved successfully")
+    data = assert_success(admin_api.get(f"{ORDERS}/{order.pk}"), 200, "Order retrieved successfully")
 
     assert set(data) == ADMIN_ORDER_KEYS
     assert data["id"] == str(order.pk)
@@ -214,13 +213,13 @@ def test_detail_costs_at_most_three_queries(admin_api, django_assert_max_num_que
     order = make_order(OrderStatus.PENDING, items=[(ProductFactory(), 1, "1.00") for _ in range(5)])
     PaymentFactory(order=order)
     with django_assert_max_num_queries(3):
-        data = ok(admin_api.get(f"{ORDERS}/{order.pk}"), 200, "Order retrieved successfully")
+        data = assert_success(admin_api.get(f"{ORDERS}/{order.pk}"), 200, "Order retrieved successfully")
     assert len(data["items"]) == 5
 
 
 def test_detail_accepts_an_upper_case_uuid(admin_api):
     order = make_order(OrderStatus.PENDING)
-    ok(admin_api.get(f"{ORDERS}/{str(order.pk).upper()}"), 200, "Order retrieved successfully")
+    assert_success(admin_api.get(f"{ORDERS}/{str(order.pk).upper()}"), 200, "Order retrieved successfully")
 
 
 def test_detail_with_a_malformed_id_is_invalid_id(admin_api):
@@ -237,7 +236,7 @@ def test_detail_of_an_unknown_order_is_not_found(admin_api):
 def test_status_change_moves_the_order_with_the_admin_as_actor_and_the_note(admin_api, admin_user):
     order = make_order(OrderStatus.PROCESSING)
 
-    data = ok(
+    data = assert_success(
         admin_api.put(status_url(order), {"status": "shipped", "note": "  DHL 123  "}),
         200,
         "Order status updated",
@@ -267,7 +266,9 @@ def test_status_change_to_the_same_status_is_a_no_op_without_an_event(admin_api)
         order = make_order(status)
         before = Order.objects.get(pk=order.pk).updated_at
 
-        data = ok(admin_api.put(status_url(order), {"status": status}), 200, "Order status updated")
+        data = assert_success(
+            admin_api.put(status_url(order), {"status": status}), 200, "Order status updated"
+        )
 
         assert data["status"] == status
         assert not OrderEvent.objects.filter(order=order).exists()
@@ -307,7 +308,9 @@ def test_cancelling_through_the_status_endpoint_restocks_and_refunds(admin_api):
     order = make_order(OrderStatus.PROCESSING, "20.00", items=[(product, 2, "10.00")])
     payment = PaymentFactory(order=order, amount=Decimal("20.00"))
 
-    data = ok(admin_api.put(status_url(order), {"status": "cancelled"}), 200, "Order status updated")
+    data = assert_success(
+        admin_api.put(status_url(order), {"status": "cancelled"}), 200, "Order status updated"
+    )
 
     assert data["status"] == "cancelled"
     assert Product.objects.get(pk=product.pk).stock_quantity == 7
@@ -319,7 +322,9 @@ def test_cancelling_through_the_status_endpoint_restocks_and_refunds(admin_api):
 def test_delivering_a_cod_order_creates_its_payment_and_sets_delivered_at(admin_api):
     order = make_order(OrderStatus.SHIPPED, "15.00", payment_method=PaymentMethod.CASH_ON_DELIVERY)
 
-    data = ok(admin_api.put(status_url(order), {"status": "delivered"}), 200, "Order status updated")
+    data = assert_success(
+        admin_api.put(status_url(order), {"status": "delivered"}), 200, "Order status updated"
+    )
 
     assert data["status"] == "delivered"
     assert data["delivered_at"] is not None
@@ -345,7 +350,9 @@ def test_status_change_trims_the_status_like_every_string_input(admin_api):
     """API.md §1.2: strings are trimmed, so `" shipped "` is the status `shipped`."""
     order = make_order(OrderStatus.PROCESSING)
 
-    data = ok(admin_api.put(status_url(order), {"status": "  shipped "}), 200, "Order status updated")
+    data = assert_success(
+        admin_api.put(status_url(order), {"status": "  shipped "}), 200, "Order status updated"
+    )
 
     assert data["status"] == "shipped"
     assert Order.objects.get(pk=order.pk).status == "shipped"
@@ -353,7 +360,7 @@ def test_status_change_trims_the_status_like_every_string_input(admin_api):
 
 def test_status_change_accepts_a_1000_character_note(admin_api):
     order = make_order(OrderStatus.PROCESSING)
-    ok(
+    assert_success(
         admin_api.put(status_url(order), {"status": "shipped", "note": "n" * 1000}),
         200,
         "Order status updated",
@@ -403,8 +410,8 @@ def test_analytics_figures_match_the_orders_made_in_several_statuses_and_dates(a
     UserFactory(admin=True)
     UserFactory(created_at=ago(90))  # a customer registered long ago
 
-    all_time = ok(admin_api.get(ANALYTICS), 200, "Analytics retrieved")
-    week = ok(admin_api.get(ANALYTICS, {"range_days": 7}), 200, "Analytics retrieved")
+    all_time = assert_success(admin_api.get(ANALYTICS), 200, "Analytics retrieved")
+    week = assert_success(admin_api.get(ANALYTICS, {"range_days": 7}), 200, "Analytics retrieved")
 
     # All time: revenue = 10 + 20 + 30.01 + 15 + 100 + 1 = 176.01 over 6 orders → 29.335 → 29.34.
     assert all_time["range_days"] == 0
@@ -433,7 +440,7 @@ def test_analytics_figures_match_the_orders_made_in_several_statuses_and_dates(a
     assert week["totals"]["avg_order_value"] == Decimal("18.75")
     assert week["totals"]["total_products"] == 1
     assert week["totals"]["total_customers"] == 9
-    assert [row["status"] for row in week["orders_by_status"]] == ALL_STATUSES
+    assert [row["status"] for row in week["orders_by_status"]] == ORDER_STATUSES
     assert [row["count"] for row in week["orders_by_status"]] == [1, 1, 0, 1, 0, 1, 1, 1]
 
 
@@ -442,7 +449,7 @@ def test_analytics_counts_active_products_now_and_customers_not_admins(admin_api
     ProductFactory(created_at=ago(400))
     UserFactory(admin=True)
 
-    totals = ok(admin_api.get(ANALYTICS, {"range_days": 1}), 200, "Analytics retrieved")["totals"]
+    totals = assert_success(admin_api.get(ANALYTICS, {"range_days": 1}), 200, "Analytics retrieved")["totals"]
 
     assert totals["total_products"] == 1  # active now, whenever it was created
     # The order's owner is the only customer (the admin caller and the extra admin do not count).
@@ -450,7 +457,7 @@ def test_analytics_counts_active_products_now_and_customers_not_admins(admin_api
 
 
 def test_analytics_of_an_empty_shop_has_zeros_and_all_eight_statuses(admin_api):
-    data = ok(admin_api.get(ANALYTICS, {"range_days": "abc"}), 200, "Analytics retrieved")
+    data = assert_success(admin_api.get(ANALYTICS, {"range_days": "abc"}), 200, "Analytics retrieved")
 
     assert data == {
         "range_days": 0,
@@ -461,7 +468,7 @@ def test_analytics_of_an_empty_shop_has_zeros_and_all_eight_statuses(admin_api):
             "total_customers": 0,
             "avg_order_value": 0,
         },
-        "orders_by_status": [{"status": status, "count": 0} for status in ALL_STATUSES],
+        "orders_by_status": [{"status": status, "count": 0} for status in ORDER_STATUSES],
     }
 
 
@@ -469,7 +476,7 @@ def test_analytics_costs_at_most_six_queries_whatever_the_number_of_orders(
     admin_api, django_assert_max_num_queries
 ):
     for index in range(40):
-        make_order(ALL_STATUSES[index % 8], f"{index}.25", days_ago=index)
+        make_order(ORDER_STATUSES[index % 8], f"{index}.25", days_ago=index)
     with django_assert_max_num_queries(6):
-        data = ok(admin_api.get(ANALYTICS, {"range_days": 30}), 200, "Analytics retrieved")
+        data = assert_success(admin_api.get(ANALYTICS, {"range_days": 30}), 200, "Analytics retrieved")
     assert data["totals"]["total_orders"] == 30

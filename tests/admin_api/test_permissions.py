@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.admin_api.helpers import assert_error
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

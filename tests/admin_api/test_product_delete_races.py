@@ -13,7 +13,8 @@ from catalog import services as catalog_services
 from catalog.models import Product, Reservation
 from orders.models import OrderStatus
 from shop.exceptions import NotFound
-from tests.admin_api.helpers import ROUNDS, make_order, run_together
+from tests.builders import make_order
+from tests.concurrency import ROUNDS, run_together
 from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,9 @@ import pytest
 from cart.models import Cart, CartItem
 from catalog.models import Product, Reservation
 from orders.models import OrderItem, OrderStatus
-from tests.admin_api.helpers import META_KEYS, PRODUCT_KEYS, ago, assert_error, make_order, ok
+from tests.builders import ago, make_order
 from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory
+from tests.helpers import META_KEYS, PRODUCT_KEYS, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def new_product(**overrides):
 
 
 def test_create_answers_201_with_the_product_as_stored_and_defaults(admin_api):
-    data = ok(admin_api.post(PRODUCTS, new_product()), 201, "Product created successfully")
+    data = assert_success(admin_api.post(PRODUCTS, new_product()), 201, "Product created successfully")
 
     assert set(data) == PRODUCT_KEYS
     assert data["sku"] == "SKU-NEW"
@@ -44,7 +45,9 @@ def test_create_answers_201_with_the_product_as_stored_and_defaults(admin_api):
 
 
 def test_create_rounds_the_price_half_up_to_cents(admin_api):
-    data = ok(admin_api.post(PRODUCTS, new_product(price="9.995")), 201, "Product created successfully")
+    data = assert_success(
+        admin_api.post(PRODUCTS, new_product(price="9.995")), 201, "Product created successfully"
+    )
     assert data["price"] == Decimal("10.00")
     assert Product.objects.get(pk=data["id"]).price == Decimal("10.00")
 
@@ -58,7 +61,7 @@ def test_create_accepts_a_zero_price_and_every_optional_field(admin_api):
         image_url="https://img.example.com/a.png",
         is_active=False,
     )
-    data = ok(admin_api.post(PRODUCTS, payload), 201, "Product created successfully")
+    data = assert_success(admin_api.post(PRODUCTS, payload), 201, "Product created successfully")
 
     assert data["price"] == 0
     assert (data["stock_quantity"], data["stock"]) == (2147483647, 2147483647)
@@ -111,8 +114,8 @@ def test_create_with_a_bad_field_is_a_validation_error_naming_it(admin_api, payl
 
 def test_create_accepts_an_empty_image_url_and_a_500_character_one(admin_api):
     long_url = "https://e.com/" + "a" * (500 - len("https://e.com/"))
-    ok(admin_api.post(PRODUCTS, new_product(image_url="")), 201, "Product created successfully")
-    data = ok(
+    assert_success(admin_api.post(PRODUCTS, new_product(image_url="")), 201, "Product created successfully")
+    data = assert_success(
         admin_api.post(PRODUCTS, new_product(sku="SKU-2", image_url=long_url)),
         201,
         "Product created successfully",
@@ -133,7 +136,7 @@ def test_list_includes_inactive_products_newest_first_with_meta(admin_api):
     archived = ProductFactory(is_active=False, created_at=ago(1))
     new = ProductFactory()
 
-    data = ok(admin_api.get(PRODUCTS), 200, "Products retrieved successfully")
+    data = assert_success(admin_api.get(PRODUCTS), 200, "Products retrieved successfully")
 
     assert [row["id"] for row in data["products"]] == [str(new.pk), str(archived.pk), str(old.pk)]
     assert set(data["meta"]) == META_KEYS
@@ -145,11 +148,13 @@ def test_list_range_days_keeps_products_created_in_range(admin_api):
     ProductFactory(created_at=ago(40))
     recent = ProductFactory(created_at=ago(3), is_active=False)
 
-    data = ok(admin_api.get(PRODUCTS, {"range_days": 7}), 200, "Products retrieved successfully")
+    data = assert_success(admin_api.get(PRODUCTS, {"range_days": 7}), 200, "Products retrieved successfully")
     assert [row["id"] for row in data["products"]] == [str(recent.pk)]
 
     for value in ("0", "-3", "abc", ""):
-        data = ok(admin_api.get(PRODUCTS, {"range_days": value}), 200, "Products retrieved successfully")
+        data = assert_success(
+            admin_api.get(PRODUCTS, {"range_days": value}), 200, "Products retrieved successfully"
+        )
         assert data["meta"]["total"] == 2
 
 
@@ -160,7 +165,7 @@ def test_list_applies_the_public_filters(admin_api):
     ProductFactory(category="Tools", name="Blue saw", price=Decimal("15.00"), stock_quantity=0)
 
     query = {"category": "tools", "search": "BLUE", "max_price": "20", "in_stock": "true", "sort": "price"}
-    data = ok(admin_api.get(PRODUCTS, query), 200, "Products retrieved successfully")
+    data = assert_success(admin_api.get(PRODUCTS, query), 200, "Products retrieved successfully")
 
     assert [row["id"] for row in data["products"]] == [str(match.pk)]
 
@@ -181,7 +186,7 @@ def test_list_costs_at_most_three_queries_whatever_the_page_size(admin_api, djan
         product = ProductFactory()
         ReservationFactory(product=product, quantity=2)
     with django_assert_max_num_queries(3):
-        data = ok(admin_api.get(PRODUCTS, {"limit": 100}), 200, "Products retrieved successfully")
+        data = assert_success(admin_api.get(PRODUCTS, {"limit": 100}), 200, "Products retrieved successfully")
     assert len(data["products"]) == 25
     assert {row["reserved"] for row in data["products"]} == {2}
 
@@ -195,7 +200,7 @@ def test_update_changes_only_the_keys_sent_and_keeps_the_stock(admin_api):
     )
     ReservationFactory(product=product, quantity=2)
 
-    data = ok(
+    data = assert_success(
         admin_api.put(url(product), {"name": "New", "price": "6.005"}), 200, "Product updated successfully"
     )
 
@@ -209,7 +214,7 @@ def test_update_changes_only_the_keys_sent_and_keeps_the_stock(admin_api):
 
 def test_update_with_an_empty_body_changes_nothing(admin_api):
     product = ProductFactory(name="Same")
-    data = ok(admin_api.put(url(product), {}), 200, "Product updated successfully")
+    data = assert_success(admin_api.put(url(product), {}), 200, "Product updated successfully")
     assert data["name"] == "Same"
 
 
@@ -217,7 +222,7 @@ def test_update_stock_below_what_is_reserved_shows_zero_available(admin_api):
     product = ProductFactory(stock_quantity=10)
     ReservationFactory(product=product, quantity=4)
 
-    data = ok(admin_api.put(url(product), {"stock": 3}), 200, "Product updated successfully")
+    data = assert_success(admin_api.put(url(product), {"stock": 3}), 200, "Product updated successfully")
 
     assert (data["stock_quantity"], data["reserved"], data["stock"]) == (3, 4, 0)
 
@@ -226,7 +231,7 @@ def test_update_can_change_the_sku_to_an_unused_one_and_archive(admin_api):
     product = ProductFactory(sku="OLD")
     line = CartItemFactory(product=product)
 
-    data = ok(
+    data = assert_success(
         admin_api.put(url(product), {"sku": "NEW", "is_active": False}), 200, "Product updated successfully"
     )
 
@@ -251,7 +256,7 @@ def test_update_to_a_used_sku_is_duplicate_sku_and_changes_nothing(admin_api):
 
 def test_update_to_its_own_sku_is_no_conflict(admin_api):
     product = ProductFactory(sku="MINE")
-    ok(admin_api.put(url(product), {"sku": "MINE"}), 200, "Product updated successfully")
+    assert_success(admin_api.put(url(product), {"sku": "MINE"}), 200, "Product updated successfully")
 
 
 @pytest.mark.parametrize(
@@ -299,7 +304,7 @@ def test_delete_of_a_product_never_ordered_deletes_it_with_its_cart_lines_and_re
     other_line = CartItemFactory(cart=cart)
     before = Cart.objects.get(pk=cart.pk).updated_at
 
-    content = ok(admin_api.delete(url(product)), 200, "Product deleted successfully")
+    content = assert_success(admin_api.delete(url(product)), 200, "Product deleted successfully")
 
     assert content is None  # `data: null`
     assert not Product.objects.filter(pk=product.pk).exists()
@@ -321,7 +326,7 @@ def test_delete_of_an_ordered_product_archives_it_and_orders_keep_it(admin_api, 
     CartItemFactory(product=product)
     ReservationFactory(product=product, quantity=3)
 
-    ok(admin_api.delete(url(product)), 200, "Product deleted successfully")
+    assert_success(admin_api.delete(url(product)), 200, "Product deleted successfully")
 
     product.refresh_from_db()
     assert product.is_active is False
@@ -329,7 +334,9 @@ def test_delete_of_an_ordered_product_archives_it_and_orders_keep_it(admin_api, 
     assert not CartItem.objects.filter(product=product).exists()
     assert not Reservation.objects.filter(product=product).exists()
     assert_error(customer_api.get(f"/api/v1/products/{product.pk}"), 404, "not_found", "Product not found")
-    detail = ok(admin_api.get(f"/api/v1/admin/orders/{order.pk}"), 200, "Order retrieved successfully")
+    detail = assert_success(
+        admin_api.get(f"/api/v1/admin/orders/{order.pk}"), 200, "Order retrieved successfully"
+    )
     assert detail["items"][0]["product"]["id"] == str(product.pk)
     assert detail["items"][0]["product"]["is_active"] is False
 
@@ -338,8 +345,8 @@ def test_delete_of_an_archived_product_succeeds_again(admin_api):
     product = ProductFactory(is_active=False)
     make_order(OrderStatus.CANCELLED, items=[(product, 1, "1.00")])
 
-    ok(admin_api.delete(url(product)), 200, "Product deleted successfully")
-    ok(admin_api.delete(url(product)), 200, "Product deleted successfully")
+    assert_success(admin_api.delete(url(product)), 200, "Product deleted successfully")
+    assert_success(admin_api.delete(url(product)), 200, "Product deleted successfully")
 
     assert Product.objects.get(pk=product.pk).is_active is False
 
@@ -354,7 +361,7 @@ def test_delete_of_an_unknown_product_is_not_found(admin_api):
 
 def test_deleted_product_is_gone_for_the_second_delete(admin_api):
     product = ProductFactory()
-    ok(admin_api.delete(url(product)), 200, "Product deleted successfully")
+    assert_success(admin_api.delete(url(product)), 200, "Product deleted successfully")
     assert_error(admin_api.delete(url(product)), 404, "not_found", "Product not found")
 
 
@@ -372,7 +379,7 @@ def test_top_products_rank_by_quantity_then_revenue_then_id_with_full_products(a
     make_order(OrderStatus.REFUNDED, items=[(alpha, 50, "2.00")])
     ReservationFactory(product=gamma, quantity=1)
 
-    data = ok(admin_api.get(TOP), 200, "Top products retrieved")
+    data = assert_success(admin_api.get(TOP), 200, "Top products retrieved")
 
     assert data["range_days"] == 0
     ranking = [(row["product"]["id"], row["total_quantity"], row["total_revenue"]) for row in data["items"]]
@@ -392,11 +399,21 @@ def test_top_products_limit_defaults_to_ten_and_is_clamped_to_a_hundred(admin_ap
     products = [ProductFactory() for _ in range(12)]
     make_order(OrderStatus.PROCESSING, items=[(product, 1, "1.00") for product in products])
 
-    assert len(ok(admin_api.get(TOP), 200, "Top products retrieved")["items"]) == 10
-    assert len(ok(admin_api.get(TOP, {"limit": "3"}), 200, "Top products retrieved")["items"]) == 3
+    assert len(assert_success(admin_api.get(TOP), 200, "Top products retrieved")["items"]) == 10
+    assert (
+        len(assert_success(admin_api.get(TOP, {"limit": "3"}), 200, "Top products retrieved")["items"]) == 3
+    )
     for lenient in ("0", "-1", "x"):
-        assert len(ok(admin_api.get(TOP, {"limit": lenient}), 200, "Top products retrieved")["items"]) == 10
-    assert len(ok(admin_api.get(TOP, {"limit": "1000"}), 200, "Top products retrieved")["items"]) == 12
+        assert (
+            len(
+                assert_success(admin_api.get(TOP, {"limit": lenient}), 200, "Top products retrieved")["items"]
+            )
+            == 10
+        )
+    assert (
+        len(assert_success(admin_api.get(TOP, {"limit": "1000"}), 200, "Top products retrieved")["items"])
+        == 12
+    )
 
 
 def test_top_products_range_days_counts_orders_created_in_range(admin_api):
@@ -404,14 +421,14 @@ def test_top_products_range_days_counts_orders_created_in_range(admin_api):
     make_order(OrderStatus.PROCESSING, items=[(recent, 1, "1.00")], days_ago=2)
     make_order(OrderStatus.PROCESSING, items=[(old, 9, "1.00")], days_ago=20)
 
-    data = ok(admin_api.get(TOP, {"range_days": 7}), 200, "Top products retrieved")
+    data = assert_success(admin_api.get(TOP, {"range_days": 7}), 200, "Top products retrieved")
 
     assert data["range_days"] == 7
     assert [row["product"]["id"] for row in data["items"]] == [str(recent.pk)]
 
 
 def test_top_products_of_an_empty_shop_is_an_empty_list(admin_api):
-    assert ok(admin_api.get(TOP), 200, "Top products retrieved") == {"range_days": 0, "items": []}
+    assert assert_success(admin_api.get(TOP), 200, "Top products retrieved") == {"range_days": 0, "items": []}
 
 
 def test_top_products_cost_at_most_three_queries(admin_api, django_assert_max_num_queries):
@@ -419,5 +436,5 @@ def test_top_products_cost_at_most_three_queries(admin_api, django_assert_max_nu
     for index in range(10):
         make_order(OrderStatus.DELIVERED, items=[(product, index + 1, "1.00") for product in products])
     with django_assert_max_num_queries(3):
-        data = ok(admin_api.get(TOP, {"limit": 100}), 200, "Top products retrieved")
+        data = assert_success(admin_api.get(TOP, {"limit": 100}), 200, "Top products retrieved")
     assert len(data["items"]) == 15

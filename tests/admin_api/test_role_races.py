@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Role, User
 from accounts.services import user_role_set
 from shop.exceptions import LastAdmin
-from tests.admin_api.helpers import ROUNDS, run_together
+from tests.concurrency import ROUNDS, run_together
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

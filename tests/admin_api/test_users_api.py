@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role, User
-from tests.admin_api.helpers import USER_KEYS, ago, assert_error, ok
+from tests.builders import ago
 from tests.factories import UserFactory
+from tests.helpers import USER_KEYS, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_list_answers_every_user_admins_included_newest_first(admin_api, admin_u
     older = UserFactory(created_at=ago(2), email="older@example.com")
     newer = UserFactory(admin=True)
 
-    data = ok(admin_api.get(USERS), 200, "Users retrieved")
+    data = assert_success(admin_api.get(USERS), 200, "Users retrieved")
 
     assert [row["id"] for row in data["users"]] == [str(newer.pk), str(older.pk), str(admin_user.pk)]
     assert data["meta"] == {"page": 1, "limit": 10, "total": 3, "totalPages": 1}
@@ -43,18 +44,23 @@ def test_list_pages_and_range_days_on_registration_time(admin_api, admin_user):
     recent = [UserFactory(created_at=ago(index)) for index in range(1, 4)]
     UserFactory(created_at=ago(30))
 
-    data = ok(admin_api.get(USERS, {"range_days": 7, "limit": 2, "page": 2}), 200, "Users retrieved")
+    data = assert_success(
+        admin_api.get(USERS, {"range_days": 7, "limit": 2, "page": 2}), 200, "Users retrieved"
+    )
 
     assert [row["id"] for row in data["users"]] == [str(recent[2].pk)]
     assert data["meta"] == {"page": 2, "limit": 2, "total": 3, "totalPages": 2}
-    assert ok(admin_api.get(USERS, {"range_days": "-1"}), 200, "Users retrieved")["meta"]["total"] == 5
+    assert (
+        assert_success(admin_api.get(USERS, {"range_days": "-1"}), 200, "Users retrieved")["meta"]["total"]
+        == 5
+    )
 
 
 def test_list_costs_at_most_three_queries(admin_api, django_assert_max_num_queries):
     for _ in range(30):
         UserFactory()
     with django_assert_max_num_queries(3):
-        data = ok(admin_api.get(USERS, {"limit": 50}), 200, "Users retrieved")
+        data = assert_success(admin_api.get(USERS, {"limit": 50}), 200, "Users retrieved")
     assert len(data["users"]) == 31
 
 
@@ -64,7 +70,9 @@ def test_list_costs_at_most_three_queries(admin_api, django_assert_max_num_queri
 def test_promoting_a_customer_sets_the_role_and_the_staff_flags(admin_api):
     user = UserFactory()
 
-    data = ok(admin_api.put(role_url(user), {"role": "admin"}), 200, "User role updated successfully")
+    data = assert_success(
+        admin_api.put(role_url(user), {"role": "admin"}), 200, "User role updated successfully"
+    )
 
     assert set(data) == {"user"}
     assert set(data["user"]) == USER_KEYS
@@ -77,7 +85,9 @@ def test_demoting_an_admin_clears_the_staff_flags(admin_api):
     other = UserFactory(admin=True)
     User.objects.filter(pk=other.pk).update(is_staff=True, is_superuser=True)
 
-    data = ok(admin_api.put(role_url(other), {"role": "customer"}), 200, "User role updated successfully")
+    data = assert_success(
+        admin_api.put(role_url(other), {"role": "customer"}), 200, "User role updated successfully"
+    )
 
     assert data["user"]["role"] == "customer"
     other.refresh_from_db()
@@ -88,7 +98,9 @@ def test_the_same_role_is_a_no_op(admin_api):
     user = UserFactory()
     before = User.objects.get(pk=user.pk).updated_at
 
-    data = ok(admin_api.put(role_url(user), {"role": "customer"}), 200, "User role updated successfully")
+    data = assert_success(
+        admin_api.put(role_url(user), {"role": "customer"}), 200, "User role updated successfully"
+    )
 
     assert data["user"]["role"] == "customer"
     assert User.objects.get(pk=user.pk).updated_at == before
@@ -100,26 +112,32 @@ def test_a_promoted_customer_gets_through_on_the_next_request_with_the_old_token
     own_api = make_api(customer)
     assert_error(own_api.get(USERS), 403, "forbidden", "Forbidden", "Admin access required")
 
-    ok(admin_api.put(role_url(customer), {"role": "admin"}), 200, "User role updated successfully")
+    assert_success(
+        admin_api.put(role_url(customer), {"role": "admin"}), 200, "User role updated successfully"
+    )
 
-    ok(own_api.get(USERS), 200, "Users retrieved")
+    assert_success(own_api.get(USERS), 200, "Users retrieved")
 
 
 def test_a_demoted_admin_is_refused_on_the_next_admin_request_with_the_old_token(admin_api, make_api):
     other = UserFactory(admin=True)
     other_api = make_api(other)
-    ok(other_api.get(USERS), 200, "Users retrieved")
+    assert_success(other_api.get(USERS), 200, "Users retrieved")
 
-    ok(admin_api.put(role_url(other), {"role": "customer"}), 200, "User role updated successfully")
+    assert_success(
+        admin_api.put(role_url(other), {"role": "customer"}), 200, "User role updated successfully"
+    )
 
     assert_error(other_api.get(USERS), 403, "forbidden", "Forbidden", "Admin access required")
-    ok(other_api.get("/api/v1/users/profile"), 200, "Profile retrieved successfully")
+    assert_success(other_api.get("/api/v1/users/profile"), 200, "Profile retrieved successfully")
 
 
 def test_an_admin_may_demote_themself_while_another_active_admin_remains(admin_api, admin_user):
     UserFactory(admin=True)
 
-    ok(admin_api.put(role_url(admin_user), {"role": "customer"}), 200, "User role updated successfully")
+    assert_success(
+        admin_api.put(role_url(admin_user), {"role": "customer"}), 200, "User role updated successfully"
+    )
 
     assert_error(admin_api.get(USERS), 403, "forbidden", "Forbidden", "Admin access required")
 
@@ -140,7 +158,9 @@ def test_the_last_active_admin_cannot_be_demoted(admin_api, admin_user):
 
 def test_an_inactive_admin_can_be_demoted_even_when_one_active_admin_is_left(admin_api):
     dormant = UserFactory(admin=True, is_active=False)
-    ok(admin_api.put(role_url(dormant), {"role": "customer"}), 200, "User role updated successfully")
+    assert_success(
+        admin_api.put(role_url(dormant), {"role": "customer"}), 200, "User role updated successfully"
+    )
     assert User.objects.get(pk=dormant.pk).role == Role.CUSTOMER
 
 
@@ -176,5 +196,7 @@ def test_role_change_of_an_unknown_user_is_not_found(admin_api):
 
 def test_role_change_returns_no_token(admin_api):
     user = UserFactory()
-    data = ok(admin_api.put(role_url(user), {"role": "admin"}), 200, "User role updated successfully")
+    data = assert_success(
+        admin_api.put(role_url(user), {"role": "admin"}), 200, "User role updated successfully"
+    )
     assert "access_token" not in data and "refresh_token" not in data

@@ -9,6 +9,7 @@ from django.utils import timezone
 from cart.models import Cart, CartItem
 from catalog.models import Product, Reservation
 from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory, UserFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +51,6 @@ def other_cart_holds(product, quantity):
     line = CartItemFactory(product=product, quantity=quantity)
     ReservationFactory(cart=line.cart, product=product, quantity=quantity)
     return line
-
-
-def assert_error(response, status, code, message, error):
-    body = response.json()
-    assert response.status_code == status, body
-    assert (body["success"], body["code"], body["message"], body["error"]) == (False, code, message, error)
-    return body
 
 
 # --- E15: GET /cart ------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The Django admin wiring of the catalogue (§6.1): live stock figures and read-only reservations."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,26 +9,13 @@ from django.utils import timezone
 
 from cart.models import Cart, CartItem
 from catalog.models import Product, Reservation
+from tests.admin_pages import cell, changelist_url
 from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTS = "/admin/catalog/product/"
-RESERVATIONS = "/admin/catalog/reservation/"
-
-
-@pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def cell(html: str, column: str) -> list[str]:
-    """The text of every changelist cell of `column`."""
-    return [
-        re.sub(r"<[^>]+>", "", match).strip()
-        for match in re.findall(rf'<td class="field-{column}[^"]*">(.*?)</td>', html, re.S)
-    ]
+PRODUCTS = changelist_url(Product)
+RESERVATIONS = changelist_url(Reservation)
 
 
 def test_product_changelist_shows_reserved_and_available_from_active_reservations(staff_client):

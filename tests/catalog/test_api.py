@@ -7,26 +7,12 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CartFactory, ProductFactory, ReservationFactory
+from tests.helpers import PRODUCT_KEYS, assert_error_envelope
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/products"
 UNKNOWN_ID = "6f1c1d2e-1111-4a4a-8b8b-123456789abc"
-PRODUCT_KEYS = {
-    "id",
-    "sku",
-    "name",
-    "description",
-    "price",
-    "stock",
-    "category",
-    "image_url",
-    "created_at",
-    "updated_at",
-    "stock_quantity",
-    "reserved",
-    "is_active",
-}
 
 
 def skus(response) -> list[str]:
@@ -180,9 +166,11 @@ def test_in_stock_true_keeps_products_with_available_stock(api, value):
     ReservationFactory(product=held, quantity=3)
     lapsed = ProductFactory(sku="LAPSED", stock_quantity=3)
     ReservationFactory(product=lapsed, quantity=3, expired=True)
+    partly = ProductFactory(sku="PARTLY", stock_quantity=3)
+    ReservationFactory(product=partly, quantity=2)
     ProductFactory(sku="NONE", stock_quantity=0)
 
-    assert sorted(skus(api.get(LIST, {"in_stock": value}))) == ["FREE", "LAPSED"]
+    assert sorted(skus(api.get(LIST, {"in_stock": value}))) == ["FREE", "LAPSED", "PARTLY"]
 
 
 @pytest.mark.parametrize("value", ["false", "0", "FALSE"])
@@ -298,25 +286,13 @@ def test_detail_accepts_an_upper_case_uuid(api):
 def test_detail_with_a_malformed_id_is_invalid_id(api, bad_id):
     response = api.get(f"{LIST}/{bad_id}")
 
-    assert response.status_code == 400
-    assert response.json() == {
-        "success": False,
-        "message": "Invalid product ID",
-        "error": "invalid UUID",
-        "code": "invalid_id",
-    }
+    assert_error_envelope(response, 400, "invalid_id", "Invalid product ID", "invalid UUID")
 
 
 def test_detail_of_an_unknown_product_is_not_found(api):
     response = api.get(f"{LIST}/6f1c1d2e-1111-4a4a-8b8b-123456789abc")
 
-    assert response.status_code == 404
-    assert response.json() == {
-        "success": False,
-        "message": "Product not found",
-        "error": "not_found",
-        "code": "not_found",
-    }
+    assert_error_envelope(response, 404, "not_found", "Product not found", "not_found")
 
 
 def test_detail_of_an_inactive_product_is_not_found_even_for_an_admin(api, admin_api):

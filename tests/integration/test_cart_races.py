@@ -3,43 +3,25 @@ together by a barrier. Nothing may be held beyond what is on hand, and no reques
 or a deadlock."""
 
 import random
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
 from cart.models import CartItem
 from catalog.models import Reservation
+from tests import concurrency
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ITEMS = "/api/v1/cart/items"
-JOIN_TIMEOUT = 60  # seconds; a deadlocked thread would still be alive after it
 
 
 def run_together(workers):
-    """Run each callable in its own thread, all released at once; return their results in order."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-    failures = []
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except Exception as exc:  # reported below, never swallowed
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished (deadlock?)"
+    """`tests.concurrency.run_together` for requests that must not raise: a deadlocked thread or any
+    exception fails the test."""
+    results = concurrency.run_together(*workers)
+    failures = [result for result in results if isinstance(result, BaseException)]
     assert not failures, failures
     return results
 

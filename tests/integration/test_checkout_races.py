@@ -14,8 +14,9 @@ from cart.models import CartItem
 from catalog.models import Product
 from orders.models import Order, OrderItem
 from payments.models import Payment, PaymentStatus
+from tests.concurrency import MAX_WORKERS, run_concurrently
 from tests.factories import ProductFactory, UserFactory
-from tests.orders.helpers import MAX_WORKERS, checkout_body, fill_cart, run_concurrently
+from tests.orders.helpers import checkout_body, fill_cart
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

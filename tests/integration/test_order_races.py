@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
+from tests.concurrency import run_concurrently
 from tests.factories import (
     OrderEventFactory,
     OrderFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
-from tests.orders.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

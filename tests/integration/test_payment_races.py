@@ -4,9 +4,9 @@ import pytest
 
 from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus
+from tests.concurrency import run_concurrently
 from tests.factories import OrderFactory, PaymentFactory
 from tests.orders.gateways import CountingGateway
-from tests.orders.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,51 +3,19 @@
 Each thread has its own database connection (closed when it ends); a barrier releases them together.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from orders.models import OrderEvent, OrderStatus
 from payments.models import PaymentStatus
 from returns import services
 from returns.models import Return, ReturnStatus
+from tests.builders import delivered_order
+from tests.concurrency import run_together
 from tests.factories import UserFactory
-from tests.returns.builders import SPY_GATEWAY, SpyGateway, delivered_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def spy_gateway(settings):
-    settings.PAYMENT_GATEWAY = SPY_GATEWAY
-    SpyGateway.refunds.clear()
-    yield SpyGateway.refunds
-    SpyGateway.refunds.clear()
-
-
-def run_together(*calls):
-    """Run each call in its own thread, released at once; returns their results (or exceptions)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def statuses(responses):
@@ -56,17 +24,27 @@ def statuses(responses):
     return sorted(response.status_code for response in responses)
 
 
-def test_two_admins_approving_one_return_make_one_refund_and_one_restock(make_api, spy_gateway):
+def decide_at_once(make_api, *decisions):
+    """A requested return of a delivered, paid order (2 × 10.00 and 1 × 5.50, products holding 5 units),
+    processed by one admin per decision ("approved" or "rejected"), all at once. Returns (return, order,
+    items, payment, responses)."""
     customer = UserFactory()
-    order, (shirt, socks), payment = delivered_order(customer, stock=5)
+    order, items, payment = delivered_order(customer, stock=5)
     ret = services.return_request(user=customer, order_id=order.pk, reason="Broken")
-    first, second = make_api(UserFactory(admin=True)), make_api(UserFactory(admin=True))
     url = f"/api/v1/admin/returns/{ret.pk}/process"
+    admins = [make_api(UserFactory(admin=True)) for _ in decisions]
 
     responses = run_together(
-        lambda: first.post(url, {"status": "approved"}),
-        lambda: second.post(url, {"status": "approved"}),
+        *[
+            lambda admin=admin, decision=decision: admin.post(url, {"status": decision})
+            for admin, decision in zip(admins, decisions, strict=True)
+        ]
     )
+    return ret, order, items, payment, responses
+
+
+def test_two_admins_approving_one_return_make_one_refund_and_one_restock(make_api, spy_gateway):
+    ret, order, (shirt, socks), payment, responses = decide_at_once(make_api, "approved", "approved")
 
     assert statuses(responses) == [200, 409]
     loser = next(r for r in responses if r.status_code == 409).json()
@@ -87,16 +65,7 @@ def test_two_admins_approving_one_return_make_one_refund_and_one_restock(make_ap
 
 
 def test_approve_and_reject_at_once_decide_the_return_once(make_api, spy_gateway):
-    customer = UserFactory()
-    order, (shirt, _), payment = delivered_order(customer, stock=5)
-    ret = services.return_request(user=customer, order_id=order.pk, reason="Broken")
-    approver, rejecter = make_api(UserFactory(admin=True)), make_api(UserFactory(admin=True))
-    url = f"/api/v1/admin/returns/{ret.pk}/process"
-
-    responses = run_together(
-        lambda: approver.post(url, {"status": "approved"}),
-        lambda: rejecter.post(url, {"status": "rejected"}),
-    )
+    ret, order, (shirt, _), _, responses = decide_at_once(make_api, "approved", "rejected")
 
     assert statuses(responses) == [200, 409]
     ret.refresh_from_db()

@@ -51,3 +51,13 @@ class CountingGateway(MockGateway):
             with CountingGateway.lock:
                 CountingGateway.approved += 1
         return result
+
+
+class SpyGateway(MockGateway):
+    """The mock gateway, recording every refund asked of it (shared across threads); the `spy_gateway`
+    fixture selects it and hands the test its list of (payment id, amount)."""
+
+    refunds: list[tuple] = []
+
+    def refund(self, payment, amount: Decimal) -> None:
+        SpyGateway.refunds.append((payment.pk, amount))

@@ -6,12 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentMethod, PaymentStatus
+from tests.admin_pages import cell, changelist_url, run_action, texts
 from tests.factories import (
     OrderEventFactory,
     OrderFactory,
@@ -23,22 +23,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ORDERS = "/admin/orders/order/"
+ORDERS = changelist_url(Order)
 S = OrderStatus
-
-
-@pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def cell(html: str, column: str) -> list[str]:
-    """The text of every changelist cell of `column` (the first column is a `th`)."""
-    return [
-        re.sub(r"<[^>]+>", "", match).strip()
-        for match in re.findall(rf'<t[dh] class="field-{column}[^"]*">(.*?)</t[dh]>', html, re.S)
-    ]
 
 
 def order_with_items(*, status=S.PENDING, lines=(("10.00", 2, 5),), paid=True, **fields) -> Order:
@@ -63,15 +49,6 @@ def filter_link(html: str, label: str) -> str:
     return ORDERS + query.replace("&amp;", "&")
 
 
-def run_action(client, action: str, *orders: Order, **extra):
-    data = {"action": action, "_selected_action": [str(order.pk) for order in orders], **extra}
-    return client.post(ORDERS, data)
-
-
-def texts(response) -> list[tuple[str, str]]:
-    return [(message.level_tag, message.message) for message in get_messages(response.wsgi_request)]
-
-
 def stock(order: Order) -> list[int]:
     return [
         Product.objects.get(pk=item.product_id).stock_quantity for item in order.items.order_by("created_at")
@@ -90,7 +67,14 @@ def test_order_changelist_shows_the_six_columns(staff_client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    for column in ("order_number", "customer_email", "status", "total_amount", "payment_method", "created_at"):
+    for column in (
+        "order_number",
+        "customer_email",
+        "status",
+        "total_amount",
+        "payment_method",
+        "created_at",
+    ):
         assert f"column-{column}" in html
     assert cell(html, "order_number") == [order.order_number]
     assert cell(html, "customer_email") == ["ada@example.com"]
@@ -134,7 +118,9 @@ def test_order_changelist_filters_status_payment_method_and_created(staff_client
 
     assert cell(shipped, "order_number") == [shipped_cod.order_number]
     assert cell(cod, "order_number") == [shipped_cod.order_number]
-    assert sorted(cell(this_week, "order_number")) == sorted([pending_card.order_number, shipped_cod.order_number])
+    assert sorted(cell(this_week, "order_number")) == sorted(
+        [pending_card.order_number, shipped_cod.order_number]
+    )
     assert old.order_number not in this_week
 
 

@@ -9,37 +9,21 @@ from cart.models import CartItem
 from catalog.models import Product, Reservation
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
+from tests.builders import order_with_item
 from tests.factories import (
     CartFactory,
-    OrderEventFactory,
     OrderFactory,
-    OrderItemFactory,
     PaymentFactory,
     ProductFactory,
     ReservationFactory,
     UserFactory,
     address,
 )
+from tests.helpers import ORDER_KEYS, PAYMENT_KEYS, PRODUCT_KEYS, assert_error
 from tests.orders.helpers import checkout_body, fill_cart
 
 pytestmark = pytest.mark.django_db
 
-ORDER_KEYS = {
-    "id",
-    "user_id",
-    "order_number",
-    "total_amount",
-    "status",
-    "payment_method",
-    "shipping_address",
-    "billing_address",
-    "items",
-    "payment",
-    "status_history",
-    "delivered_at",
-    "created_at",
-    "updated_at",
-}
 ITEM_KEYS = {
     "id",
     "order_id",
@@ -52,55 +36,6 @@ ITEM_KEYS = {
     "line_total",
     "created_at",
 }
-PAYMENT_KEYS = {
-    "id",
-    "order_id",
-    "amount",
-    "status",
-    "payment_method",
-    "transaction_id",
-    "payment_details",
-    "refunded_amount",
-    "created_at",
-    "updated_at",
-}
-PRODUCT_KEYS = {
-    "id",
-    "sku",
-    "name",
-    "description",
-    "price",
-    "stock",
-    "category",
-    "image_url",
-    "created_at",
-    "updated_at",
-    "stock_quantity",
-    "reserved",
-    "is_active",
-}
-
-
-def assert_error(response, status, code, message, error=None):
-    body = response.json()
-    assert response.status_code == status, body
-    assert body["success"] is False
-    assert body["code"] == code
-    assert body["message"] == message
-    if error is not None:
-        assert body["error"] == error
-    return body
-
-
-def order_with_item(user, *, status=OrderStatus.PENDING, quantity=2, stock=5, price="10.00", **fields):
-    order = OrderFactory(user=user, status=status, **fields)
-    item = OrderItemFactory(
-        order=order, product=ProductFactory(stock_quantity=stock, price=Decimal(price)), quantity=quantity
-    )
-    order.total_amount = item.price_at_time * quantity
-    order.save(update_fields=["total_amount"])
-    OrderEventFactory(order=order)
-    return order, item
 
 
 # --- E21 POST /orders ----------------------------------------------------------------------------

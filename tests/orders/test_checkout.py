@@ -157,31 +157,44 @@ def _snapshot():
     )
 
 
-def test_insufficient_stock_on_any_line_writes_nothing(customer):
-    plenty = ProductFactory(stock_quantity=10)
-    scarce = ProductFactory(stock_quantity=2, name="Scarce thing")
-    fill_cart(customer, (plenty, 1), (scarce, 3), reserve=False)
-    before = _snapshot()
-
-    with pytest.raises(InsufficientStock) as raised:
-        checkout(customer)
-
-    assert raised.value.error == "Insufficient stock for Scarce thing. Available: 2"
-    assert raised.value.details == {"product_id": str(scarce.pk), "requested": 3, "available": 2}
-    assert _snapshot() == before
-
-
-def test_inactive_product_on_any_line_writes_nothing(customer):
+@pytest.mark.parametrize(
+    ("blocker", "quantity", "reserve", "error", "available"),
+    [
+        pytest.param(
+            {"stock_quantity": 2, "name": "Scarce thing"},
+            3,
+            False,
+            "Insufficient stock for Scarce thing. Available: 2",
+            2,
+            id="insufficient-stock",
+        ),
+        pytest.param(
+            {"stock_quantity": 10, "name": "Old model", "inactive": True},
+            1,
+            True,
+            "Old model is no longer available",
+            0,
+            id="inactive-product",
+        ),
+    ],
+)
+def test_a_line_that_cannot_be_bought_fails_the_checkout_and_writes_nothing(
+    customer, blocker, quantity, reserve, error, available
+):
     fine = ProductFactory(stock_quantity=10)
-    archived = ProductFactory(stock_quantity=10, name="Old model", inactive=True)
-    fill_cart(customer, (fine, 1), (archived, 1))
+    blocked = ProductFactory(**blocker)
+    fill_cart(customer, (fine, 1), (blocked, quantity), reserve=reserve)
     before = _snapshot()
 
     with pytest.raises(InsufficientStock) as raised:
         checkout(customer)
 
-    assert raised.value.error == "Old model is no longer available"
-    assert raised.value.details == {"product_id": str(archived.pk), "requested": 1, "available": 0}
+    assert raised.value.error == error
+    assert raised.value.details == {
+        "product_id": str(blocked.pk),
+        "requested": quantity,
+        "available": available,
+    }
     assert _snapshot() == before
 
 

@@ -12,7 +12,8 @@ from orders.services import order_status_set
 from orders.transitions import ALLOWED_MOVES, Via, order_transition
 from payments.models import Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import InvalidTransition
-from tests.factories import OrderEventFactory, OrderFactory, OrderItemFactory, PaymentFactory, ProductFactory
+from tests.builders import order_with_lines
+from tests.factories import PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +45,11 @@ DELIVERED_ONCE = {S.DELIVERED, S.COMPLETED, S.RETURN_REQUESTED, S.REFUNDED}
 def make_order(status, *, method=PaymentMethod.CREDIT_CARD, paid=None):
     """An order in `status` with one item of 2 units (product stock 5). Card orders past `pending` have a
     completed payment; a COD order has one once it was delivered (unless `paid` says otherwise)."""
-    order = OrderFactory(status=status, payment_method=method, total_amount=Decimal("24.00"))
-    OrderItemFactory(
-        order=order, product=ProductFactory(stock_quantity=5, price=Decimal("12.00")), quantity=2
-    )
-    OrderEventFactory(order=order)
     if paid is None:
         paid = status != S.PENDING if method != PaymentMethod.CASH_ON_DELIVERY else status in DELIVERED_ONCE
-    if paid:
-        PaymentFactory(order=order)
+    order, _, _ = order_with_lines(
+        lines=(("12.00", 2),), stock=5, event=True, paid=paid, status=status, payment_method=method
+    )
     return order
 
 

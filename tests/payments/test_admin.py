@@ -1,30 +1,16 @@
 """The Django admin for payments (API.md §6.1): a read-only changelist with its filters."""
 
-import re
 from decimal import Decimal
 
 import pytest
 
 from payments.models import Payment, PaymentStatus
+from tests.admin_pages import cell, changelist_url
 from tests.factories import OrderFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
-PAYMENTS = "/admin/payments/payment/"
-
-
-@pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def cell(html: str, column: str) -> list[str]:
-    """The text of every changelist cell of `column` (the first column is a `th`)."""
-    return [
-        re.sub(r"<[^>]+>", "", match).strip()
-        for match in re.findall(rf'<t[dh] class="field-{column}[^"]*">(.*?)</t[dh]>', html, re.S)
-    ]
+PAYMENTS = changelist_url(Payment)
 
 
 def test_payment_changelist_shows_its_seven_columns(staff_client):

@@ -4,8 +4,9 @@ import pytest
 
 from orders.models import OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
+from tests.builders import order_with_item
 from tests.factories import PaymentFactory, UserFactory
-from tests.orders.test_api import PAYMENT_KEYS, assert_error, order_with_item
+from tests.helpers import PAYMENT_KEYS, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -2,37 +2,22 @@
 (confirmation page first, then the computed refund and restock) and `reject_returns` (at once) decide
 through `returns.services` with the staff user as the deciding admin."""
 
-import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 
 from orders.models import OrderEvent, OrderStatus
 from payments.models import PaymentMethod, PaymentStatus
 from returns.models import Return, ReturnStatus
 from returns.services import return_request
+from tests.admin_pages import cell, changelist_url, run_action, texts
+from tests.builders import delivered_order
 from tests.factories import OrderFactory, ReturnFactory, UserFactory
-from tests.returns.builders import delivered_order
 
 pytestmark = pytest.mark.django_db
 
-RETURNS = "/admin/returns/return/"
+RETURNS = changelist_url(Return)
 S = OrderStatus
-
-
-@pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def cell(html: str, column: str) -> list[str]:
-    """The text of every changelist cell of `column` (the first column is a `th`)."""
-    return [
-        re.sub(r"<[^>]+>", "", match).strip()
-        for match in re.findall(rf'<t[dh] class="field-{column}[^"]*">(.*?)</t[dh]>', html, re.S)
-    ]
 
 
 def requested_return(user=None, **order_options) -> Return:
@@ -43,17 +28,10 @@ def requested_return(user=None, **order_options) -> Return:
     return return_request(user=user, order_id=order.pk, reason="Does not fit")
 
 
-def run_action(client, action: str, *returns: Return, **extra):
-    data = {"action": action, "_selected_action": [str(ret.pk) for ret in returns], **extra}
-    return client.post(RETURNS, data)
-
-
-def texts(response) -> list[tuple[str, str]]:
-    return [(message.level_tag, message.message) for message in get_messages(response.wsgi_request)]
-
-
 def stock_of(ret: Return) -> list[int]:
-    items = ret.items.select_related("order_item__product").order_by("order_item__created_at", "order_item__id")
+    items = ret.items.select_related("order_item__product").order_by(
+        "order_item__created_at", "order_item__id"
+    )
     return [item.order_item.product.stock_quantity for item in items]
 
 

@@ -14,23 +14,15 @@ from payments.models import PaymentMethod, PaymentStatus
 from returns import services
 from returns.models import Return, ReturnStatus
 from shop.exceptions import InvalidTransition, NotFound, ReturnNotAllowed, ValidationFailed
+from tests.builders import delivered_order
 from tests.factories import (
     OrderItemFactory,
     ReturnFactory,
     ReturnItemFactory,
     UserFactory,
 )
-from tests.returns.builders import SPY_GATEWAY, SpyGateway, delivered_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def spy_gateway(settings):
-    settings.PAYMENT_GATEWAY = SPY_GATEWAY
-    SpyGateway.refunds.clear()
-    yield SpyGateway.refunds
-    SpyGateway.refunds.clear()
 
 
 def request_whole(user, order, reason="Does not fit"):

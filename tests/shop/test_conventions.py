@@ -7,15 +7,11 @@ import uuid
 import pytest
 from django.test import Client
 
+from tests.helpers import assert_error_envelope
+
 pytestmark = pytest.mark.django_db
 
 NO_CACHE = "no-cache, no-store, must-revalidate"
-
-
-def assert_error(response, status, code, message, error):
-    assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"success": False, "message": message, "error": error, "code": code}
 
 
 def test_success_envelope_has_success_message_and_data(customer_api, customer):
@@ -94,13 +90,15 @@ def test_api_and_health_answers_are_never_cached(api, method, path):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options", "head"])
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/health", "/api/", "/api/v1/users/profile/extra", "/api"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope", "/api/v2/health", "/api/", "/api/v1/users/profile/extra", "/api"]
+)
 def test_unknown_api_path_is_route_not_found_for_every_method(api, method, path):
     response = getattr(api, method)(path)
 
     assert response.status_code == 404
     if method != "head":
-        assert_error(response, 404, "not_found", "Route not found", "not_found")
+        assert_error_envelope(response, 404, "not_found", "Route not found", "not_found")
 
 
 def test_unknown_api_path_sends_no_empty_allow_header(api):
@@ -137,7 +135,7 @@ def test_unknown_route_is_404_before_authentication(api):
 def test_wrong_method_is_405_envelope_with_allow_header(api, method, path, allowed):
     response = getattr(api, method)(path)
 
-    assert_error(
+    assert_error_envelope(
         response, 405, "method_not_allowed", "Method not allowed", f"method {method.upper()} not allowed"
     )
     assert {m.strip() for m in response["Allow"].split(",")} == allowed
@@ -146,7 +144,9 @@ def test_wrong_method_is_405_envelope_with_allow_header(api, method, path, allow
 def test_plain_options_is_405_and_allow_never_lists_options(api):
     response = api.options("/api/v1/users/profile")
 
-    assert_error(response, 405, "method_not_allowed", "Method not allowed", "method OPTIONS not allowed")
+    assert_error_envelope(
+        response, 405, "method_not_allowed", "Method not allowed", "method OPTIONS not allowed"
+    )
     assert "OPTIONS" not in response["Allow"]
 
 
@@ -208,7 +208,7 @@ def test_a_307_redirect_keeps_the_method_and_the_body(api, customer):
 def test_unknown_path_plus_slash_is_404_not_a_redirect(api, path):
     response = api.get(path)
 
-    assert_error(response, 404, "not_found", "Route not found", "not_found")
+    assert_error_envelope(response, 404, "not_found", "Route not found", "not_found")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/schema", "/api/v1/docs/", "/api/v1/docs"])

@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.db import connections
 
+from tests.helpers import assert_error_envelope
 from tests.shop import urls as test_urls
 from tests.shop.test_health import unreachable_connection
 
@@ -25,14 +26,9 @@ def error_log(caplog):
 def test_an_unexpected_exception_is_a_500_envelope_without_internals(api, error_log):
     response = api.get("/api/v1/test/boom", HTTP_X_REQUEST_ID="req-500")
 
-    assert response.status_code == 500
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {
-        "success": False,
-        "message": "Internal server error",
-        "error": "an unexpected error occurred",
-        "code": "server_error",
-    }
+    assert_error_envelope(
+        response, 500, "server_error", "Internal server error", "an unexpected error occurred"
+    )
     assert b"hunter2" not in response.content
     assert b"Traceback" not in response.content
     assert response["X-Request-ID"] == "req-500"
@@ -58,13 +54,7 @@ def test_an_unreachable_database_is_a_503_envelope(api, error_log):
         connections["unreachable-api"].close()
         del connections["unreachable-api"]
 
-    assert response.status_code == 503
-    assert response.json() == {
-        "success": False,
-        "message": "Service unavailable",
-        "error": "database unavailable",
-        "code": "service_unavailable",
-    }
+    assert_error_envelope(response, 503, "service_unavailable", "Service unavailable", "database unavailable")
     shop_records = {id(r): r for r in error_log.records if r.name == "shop.errors"}.values()
     assert [r.levelno for r in shop_records] == [logging.WARNING]  # expected, not an unhandled error
 

@@ -41,56 +41,51 @@ def database_down(monkeypatch):
     del connections[alias]
 
 
-@pytest.mark.parametrize("prefix", ["", "/api/v1"])
-def test_health_reports_a_connected_database(api, prefix):
-    response = api.get(f"{prefix}/health")
+HEALTHY = {"status": "healthy", "service": "ecommerce-backend", "version": "1.0.0", "database": "connected"}
+UNHEALTHY = {
+    "status": "unhealthy",
+    "service": "ecommerce-backend",
+    "version": "1.0.0",
+    "database": "disconnected",
+    "error": "database unavailable",
+}
 
-    assert response.status_code == 200
+
+def assert_probe(response, status: int, expected: dict):
+    """A probe's JSON answer: `status`, and `expected` besides a UTC timestamp."""
+    assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert_timestamp(body.pop("timestamp"))
-    assert body == {
-        "status": "healthy",
-        "service": "ecommerce-backend",
-        "version": "1.0.0",
-        "database": "connected",
-    }
+    assert body == expected
 
 
 @pytest.mark.parametrize("prefix", ["", "/api/v1"])
-def test_ready_reports_a_ready_database(api, prefix):
-    response = api.get(f"{prefix}/ready")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert_timestamp(body.pop("timestamp"))
-    assert body == {"ready": True, "database": "ready"}
-
-
-@pytest.mark.parametrize("prefix", ["", "/api/v1"])
-def test_health_is_503_unhealthy_when_the_database_is_unreachable(api, prefix, database_down):
-    response = api.get(f"{prefix}/health")
-
-    assert response.status_code == 503
-    body = response.json()
-    assert_timestamp(body.pop("timestamp"))
-    assert body == {
-        "status": "unhealthy",
-        "service": "ecommerce-backend",
-        "version": "1.0.0",
-        "database": "disconnected",
-        "error": "database unavailable",
-    }
+@pytest.mark.parametrize(
+    ("probe", "expected"),
+    [
+        pytest.param("health", HEALTHY, id="health-connected"),
+        pytest.param("ready", {"ready": True, "database": "ready"}, id="ready-ready"),
+    ],
+)
+def test_probes_report_a_reachable_database(api, prefix, probe, expected):
+    assert_probe(api.get(f"{prefix}/{probe}"), 200, expected)
 
 
 @pytest.mark.parametrize("prefix", ["", "/api/v1"])
-def test_ready_is_503_not_ready_when_the_database_is_unreachable(api, prefix, database_down):
-    response = api.get(f"{prefix}/ready")
-
-    assert response.status_code == 503
-    body = response.json()
-    assert_timestamp(body.pop("timestamp"))
-    assert body == {"ready": False, "database": "not_ready", "error": "database unavailable"}
+@pytest.mark.parametrize(
+    ("probe", "expected"),
+    [
+        pytest.param("health", UNHEALTHY, id="health-unhealthy"),
+        pytest.param(
+            "ready",
+            {"ready": False, "database": "not_ready", "error": "database unavailable"},
+            id="ready-not-ready",
+        ),
+    ],
+)
+def test_probes_are_503_when_the_database_is_unreachable(api, prefix, probe, expected, database_down):
+    assert_probe(api.get(f"{prefix}/{probe}"), 503, expected)
 
 
 def test_metrics_stay_200_when_the_database_is_unreachable(api, database_down):

@@ -20,8 +20,9 @@ from shop.idempotency import (
     request_fingerprint,
 )
 from shop.models import IdempotencyKey
+from tests.concurrency import run_concurrently
 from tests.factories import OrderFactory, PaymentFactory, ProductFactory, UserFactory
-from tests.orders.helpers import checkout_body, fill_cart, run_concurrently
+from tests.orders.helpers import checkout_body, fill_cart
 
 KEY = "checkout-7f3a"
 

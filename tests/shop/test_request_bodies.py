@@ -12,6 +12,7 @@ from accounts.models import User
 from shop.exceptions import InvalidJSON, PayloadTooLarge
 from shop.handlers import flatten_errors
 from shop.parsers import MAX_DEPTH, parse_json_body
+from tests.helpers import validation_errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.shop.urls")]
 
@@ -41,15 +42,6 @@ def send(path, raw: bytes, method="POST", content_type="application/json", **ext
     if content_type is None:
         extra["CONTENT_TYPE"] = ""
     return Client().generic(method, path, data=raw, content_type=content_type or "", **extra)
-
-
-def errors_of(response):
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert body["code"] == "validation_error"
-    assert body["message"] == "Validation failed"
-    assert body["error"] == "validation_error"
-    return body["errors"]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +95,7 @@ def test_moderate_nesting_is_accepted():
 
 @pytest.mark.parametrize("raw", [b"", b"   ", b"\n\t "])
 def test_empty_body_is_an_empty_object_so_missing_fields_are_named(raw):
-    errors = errors_of(send(REGISTER, raw))
+    errors = validation_errors(send(REGISTER, raw))
 
     assert errors == {
         "email": "This field is required.",
@@ -116,7 +108,7 @@ def test_empty_body_is_an_empty_object_so_missing_fields_are_named(raw):
 def test_null_counts_as_absent():
     body = {**VALID_REGISTRATION, "email": None, "first_name": None}
 
-    errors = errors_of(send(REGISTER, json.dumps(body).encode()))
+    errors = validation_errors(send(REGISTER, json.dumps(body).encode()))
 
     assert errors == {"email": "This field is required.", "first_name": "This field is required."}
 
@@ -129,7 +121,7 @@ def test_nested_null_counts_as_absent_and_nested_errors_are_dotted():
         "items": [{"quantity": 1}, {"quantity": 0}],
     }
 
-    errors = errors_of(send(ECHO, json.dumps(body).encode()))
+    errors = validation_errors(send(ECHO, json.dumps(body).encode()))
 
     assert errors == {
         "address.city": "This field is required.",
@@ -151,7 +143,7 @@ def test_a_nested_object_of_the_wrong_type_is_reported_under_its_own_key(extra, 
     `non_field_errors` of a nested serializer belongs to the nested field itself."""
     body = {"name": "x", "quantity": 1, **extra}
 
-    assert errors_of(send(ECHO, json.dumps(body).encode())) == errors
+    assert validation_errors(send(ECHO, json.dumps(body).encode())) == errors
 
 
 def test_flatten_errors_keys_nested_non_field_errors_by_the_nested_field():
@@ -201,7 +193,9 @@ def test_strings_are_trimmed_but_passwords_are_not(api):
 
 
 def test_a_string_of_only_whitespace_is_blank():
-    errors = errors_of(send(REGISTER, json.dumps({**VALID_REGISTRATION, "last_name": "   "}).encode()))
+    errors = validation_errors(
+        send(REGISTER, json.dumps({**VALID_REGISTRATION, "last_name": "   "}).encode())
+    )
 
     assert errors == {"last_name": "This field may not be blank."}
 
@@ -213,7 +207,7 @@ def test_a_nul_character_is_a_validation_error_on_that_field(field):
         field: VALID_REGISTRATION[field][:3] + "\u0000" + VALID_REGISTRATION[field][3:],
     }
 
-    errors = errors_of(send(REGISTER, json.dumps(body).encode()))
+    errors = validation_errors(send(REGISTER, json.dumps(body).encode()))
 
     assert list(errors) == [field]
     assert "Null characters are not allowed." in errors[field] or field == "email"
@@ -233,7 +227,7 @@ def test_a_nul_character_is_a_validation_error_on_that_field(field):
 def test_an_integer_field_refuses_fractions_and_non_numbers(quantity, expected):
     raw = b'{"name": "x", "quantity": ' + quantity.encode() + b"}"
 
-    assert errors_of(send(ECHO, raw)) == {"quantity": expected}
+    assert validation_errors(send(ECHO, raw)) == {"quantity": expected}
 
 
 def test_a_whole_number_written_with_a_fraction_is_an_integer():

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 
 from config import urls
 from shop.handlers import server_error
+from tests.helpers import assert_error_envelope
 
 
 def test_root_urlconf_uses_the_envelope_500_handler():
@@ -14,14 +15,9 @@ def test_root_urlconf_uses_the_envelope_500_handler():
 
 def test_api_path_gets_the_server_error_envelope():
     response = server_error(RequestFactory().get("/api/v1/products"))
-    assert response.status_code == 500
-    assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {
-        "success": False,
-        "message": "Internal server error",
-        "error": "an unexpected error occurred",
-        "code": "server_error",
-    }
+    assert_error_envelope(
+        response, 500, "server_error", "Internal server error", "an unexpected error occurred"
+    )
 
 
 def test_health_path_gets_the_envelope_too():
