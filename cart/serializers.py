@@ -13,16 +13,16 @@ from rest_framework import serializers
 
 from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from catalog.serializers import ProductSerializer, iso_utc, money_field, serialize_product
-from shop.fields import StrictUUIDField, to_money
+from shop.fields import StrictIntegerField, StrictUUIDField, to_money
 
 
 class CartItemAddSerializer(serializers.Serializer):
     product_id = StrictUUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 class CartItemUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 class CartItemSerializer(serializers.Serializer):

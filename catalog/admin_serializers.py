@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from catalog.serializers import serialize_product
-from shop.fields import MoneyField
+from shop.fields import MoneyField, StrictIntegerField
 
 #: `stock` is a PostgreSQL `integer`.
 MAX_STOCK = 2_147_483_647
@@ -23,7 +23,7 @@ class ProductWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     price = MoneyField()
-    stock = serializers.IntegerField(
+    stock = StrictIntegerField(
         source="stock_quantity", required=False, default=0, min_value=0, max_value=MAX_STOCK
     )
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

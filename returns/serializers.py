@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from returns.models import ReturnStatus
-from shop.fields import MoneyField, StrictUUIDField, TrimmedChoiceField
+from shop.fields import MoneyField, StrictIntegerField, StrictUUIDField, TrimmedChoiceField
 
 DUPLICATE_ITEM = "This order item is listed more than once."
 
@@ -46,7 +46,42 @@ class AdminReturnSerializer(ReturnSerializer):
 
 class ReturnItemInputSerializer(serializers.Serializer):
     order_item_id = StrictUUIDField()
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = StrictIntegerField(min_value=1)
+
+
+class ReturnItemListField(serializers.ListField):
+    """E28 `items`: each entry validated, and an order item listed twice is an error on the later
+    entry's `order_item_id`. The duplicate check runs with the entries' own checks, so a body with a
+    repeated id and, say, a zero quantity elsewhere reports both (API.md §1.5: every failing field)."""
+
+    def run_child_validation(self, data):
+        errors: dict[int, dict] = {}
+        try:
+            result = super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            errors, result = dict(exc.detail), None
+        seen: set = set()
+        for index, entry in enumerate(data):
+            item_id = self._item_id(entry)
+            if item_id is None:
+                continue
+            if item_id in seen and "order_item_id" not in errors.get(index, {}):
+                errors[index] = {**errors.get(index, {}), "order_item_id": [DUPLICATE_ITEM]}
+            seen.add(item_id)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result
+
+    @staticmethod
+    def _item_id(entry):
+        """The entry's `order_item_id` as a UUID, or None when it is missing or not a valid id (that
+        entry then carries its own error)."""
+        if not isinstance(entry, Mapping):
+            return None
+        try:
+            return StrictUUIDField().run_validation(entry.get("order_item_id"))
+        except serializers.ValidationError:
+            return None
 
 
 class ReturnCreateSerializer(serializers.Serializer):
@@ -55,18 +90,7 @@ class ReturnCreateSerializer(serializers.Serializer):
 
     order_id = StrictUUIDField()
     reason = serializers.CharField(max_length=1000)
-    items = serializers.ListField(child=ReturnItemInputSerializer(), required=False, allow_empty=False)
-
-    def validate_items(self, items):
-        seen: set = set()
-        errors: list[dict] = []
-        for item in items:
-            duplicate = item["order_item_id"] in seen
-            seen.add(item["order_item_id"])
-            errors.append({"order_item_id": [DUPLICATE_ITEM]} if duplicate else {})
-        if any(errors):
-            raise serializers.ValidationError(errors)
-        return items
+    items = ReturnItemListField(child=ReturnItemInputSerializer(), required=False, allow_empty=False)
 
 
 class ReturnProcessSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
-"""Serializer fields shared by every app: money (API.md §1.7), strict UUIDs (§1.8), trimmed choices (§1.2)."""
+"""Serializer fields shared by every app: money (API.md §1.7), strict UUIDs (§1.8), trimmed choices (§1.2),
+whole numbers written as clients write them (§1.2)."""
 
+import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -64,6 +66,24 @@ class StrictUUIDField(serializers.UUIDField):
         if not isinstance(data, str) or not UUID_RE.fullmatch(data.strip()):
             self.fail("invalid", value=data)
         return uuid.UUID(data.strip())
+
+
+#: An integer in a string as clients write one: optional sign, ASCII digits, optionally a zero fraction (`3.0`,
+#: which DRF takes as 3). Not Python's `1_000`, nor non-ASCII digits such as `٣` or `３`.
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+(\.0*)?")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer (API.md §1.2): a JSON number that is whole, or a numeric string of ASCII digits.
+
+    DRF's IntegerField converts strings with Python's `int()`, which also takes `"1_0"` (10) and
+    non-ASCII digits (`"١"`, `"２"`); those are refused here with DRF's own `invalid` message.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not _INTEGER_TEXT.fullmatch(data.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class TrimmedChoiceField(serializers.ChoiceField):

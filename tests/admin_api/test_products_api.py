@@ -98,6 +98,9 @@ def test_create_with_a_used_sku_is_duplicate_sku_and_writes_nothing(admin_api):
         ({"sku": "S", "name": "x", "price": 1, "stock": -1}, "stock"),
         ({"sku": "S", "name": "x", "price": 1, "stock": 2147483648}, "stock"),
         ({"sku": "S", "name": "x", "price": 1, "stock": 1.5}, "stock"),
+        # Python's int() would read these as 1000 and 3 (API.md §1.2: integers as clients write them).
+        ({"sku": "S", "name": "x", "price": 1, "stock": "1_000"}, "stock"),
+        ({"sku": "S", "name": "x", "price": 1, "stock": "\u0663"}, "stock"),
         ({"sku": "S", "name": "x", "price": 1, "category": "C" * 101}, "category"),
         ({"sku": "S", "name": "x", "price": 1, "image_url": "ftp://example.com/a.png"}, "image_url"),
         ({"sku": "S", "name": "x", "price": 1, "image_url": "not a url"}, "image_url"),

@@ -260,6 +260,9 @@ def test_add_beyond_available_is_insufficient_stock_and_changes_nothing(customer
         ({"product_id": UNKNOWN, "quantity": 1.5}, {"quantity"}),
         ({"product_id": UNKNOWN, "quantity": "two"}, {"quantity"}),
         ({"product_id": UNKNOWN, "quantity": True}, {"quantity"}),
+        ({"product_id": UNKNOWN, "quantity": "1_0"}, {"quantity"}),
+        ({"product_id": UNKNOWN, "quantity": "\u0662"}, {"quantity"}),
+        ({"product_id": UNKNOWN, "quantity": "\uff13"}, {"quantity"}),
         ({"product_id": None, "quantity": None}, {"product_id", "quantity"}),
     ],
 )
@@ -402,6 +405,8 @@ def test_update_of_another_users_line_is_not_found_and_leaves_it(customer_api, m
         ({"quantity": 0}, "quantity"),
         ({"quantity": 1001}, "quantity"),
         ({"quantity": "x"}, "quantity"),
+        ({"quantity": "1_0"}, "quantity"),
+        ({"quantity": "\u0662"}, "quantity"),
     ],
 )
 def test_update_with_a_bad_quantity_is_a_validation_error(customer_api, body, key):

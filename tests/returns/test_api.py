@@ -136,6 +136,22 @@ def test_create_partial_return(customer_api, customer):
             {
                 "order_id": MISSING_ID,
                 "reason": "x",
+                "items": [{"order_item_id": MISSING_ID, "quantity": "1_0"}],
+            },
+            "items.0.quantity",
+        ),
+        (
+            {
+                "order_id": MISSING_ID,
+                "reason": "x",
+                "items": [{"order_item_id": MISSING_ID, "quantity": "\uff11"}],
+            },
+            "items.0.quantity",
+        ),
+        (
+            {
+                "order_id": MISSING_ID,
+                "reason": "x",
                 "items": [
                     {"order_item_id": MISSING_ID, "quantity": 1},
                     {"order_item_id": MISSING_ID, "quantity": 1},
@@ -150,6 +166,26 @@ def test_create_validation_errors_name_the_field_before_any_lookup(customer_api,
 
     data = assert_error(response, 400, "validation_error", "Validation failed", "validation_error")
     assert field in data["errors"], data["errors"]
+
+
+def test_create_reports_a_repeated_order_item_alongside_the_other_entries_errors(customer_api):
+    """Every failing field is listed (API.md §1.5): the duplicate is not hidden by a bad quantity."""
+    response = customer_api.post(
+        "/api/v1/returns",
+        {
+            "order_id": MISSING_ID,
+            "reason": "x",
+            "items": [
+                {"order_item_id": MISSING_ID, "quantity": 1},
+                {"order_item_id": MISSING_ID, "quantity": 0},
+                {"order_item_id": "nope", "quantity": 1},
+            ],
+        },
+    )
+
+    data = assert_error(response, 400, "validation_error", "Validation failed", "validation_error")
+    assert set(data["errors"]) == {"items.1.order_item_id", "items.1.quantity", "items.2.order_item_id"}
+    assert data["errors"]["items.1.order_item_id"] == "This order item is listed more than once."
 
 
 def test_create_reason_of_exactly_1000_characters_is_accepted(customer_api, customer):

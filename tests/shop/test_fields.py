@@ -7,7 +7,7 @@ import pytest
 from rest_framework import serializers
 
 from shop.exceptions import InvalidId
-from shop.fields import MoneyField, to_money
+from shop.fields import MoneyField, StrictIntegerField, to_money
 from shop.ids import parse_uuid
 
 
@@ -98,3 +98,23 @@ def test_anything_else_is_an_invalid_id_naming_the_resource(value):
         "error": "invalid UUID",
         "code": "invalid_id",
     }
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(3, 3), ("3", 3), (" 3 ", 3), ("+3", 3), ("-3", -3), ("3.0", 3), (Decimal("3.0"), 3), (10**6, 10**6)],
+)
+def test_strict_integer_takes_whole_numbers_and_numeric_strings(raw, expected):
+    assert StrictIntegerField().to_internal_value(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["1_0", "1_000", "\u0661", "\uff12", "0x3", "1e1", "3.5", "", "  ", "two", True, 1.5, [1]]
+)
+def test_strict_integer_refuses_what_python_int_would_stretch_to_a_number(raw):
+    """`int()` reads `"1_0"` as 10 and `"\u0661"` (Arabic-Indic one) as 1; neither is an integer a JSON
+    client writes (API.md §1.2)."""
+    with pytest.raises(serializers.ValidationError) as info:
+        StrictIntegerField().to_internal_value(raw)
+
+    assert "valid integer" in str(info.value.detail[0])
