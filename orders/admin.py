@@ -9,7 +9,6 @@ in its own transaction), and reports one success message plus one error per refu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -20,13 +19,9 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
-from orders.services import order_status_set
-from orders.transitions import Via, is_allowed, transition_error
-from payments.models import Payment, PaymentStatus
+from orders.services import order_cancel_preview, order_status_set
+from payments.models import Payment
 from shop.exceptions import ShopError
-
-#: Payments a cancellation refunds (whatever is left of them): captured and not fully refunded.
-REFUNDABLE_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED)
 
 
 def shop_error_text(exc: ShopError) -> str:
@@ -98,39 +93,16 @@ class OrderEventInline(ReadOnlyInline):
         return event.actor.email if event.actor else "system"
 
 
-@dataclass
-class CancelPlan:
-    """What `cancel_orders` will do to one order, shown on its confirmation page."""
-
-    order: Order
-    refusal: str = ""  # why the state machine will refuse it ("" when it will be cancelled)
-    already: bool = False  # already cancelled: nothing will happen
-    restock: list[OrderItem] = field(default_factory=list)
-    refund: Decimal = Decimal("0.00")
-    refund_payment: Payment | None = None
-
-    @property
-    def will_cancel(self) -> bool:
-        return not self.refusal and not self.already
-
-
-def cancel_plan(order: Order) -> CancelPlan:
-    """Predict a staff cancellation of `order` (items and payments prefetched) from the state table."""
-    if order.status == OrderStatus.CANCELLED:
-        return CancelPlan(order=order, already=True)
-    if not is_allowed(order.status, OrderStatus.CANCELLED, Via.STAFF):
-        return CancelPlan(order=order, refusal=transition_error(order.status, OrderStatus.CANCELLED).error)
-    plan = CancelPlan(order=order, restock=list(order.items.all()))
-    for payment in order.payments.all():
-        if payment.status in REFUNDABLE_STATUSES:
-            plan.refund_payment = payment
-            plan.refund = payment.amount - payment.refunded_amount
-    return plan
-
-
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("order_number", "customer_email", "status", "total_amount", "payment_method", "created_at")
+    list_display = (
+        "order_number",
+        "customer_email",
+        "status",
+        "total_amount",
+        "payment_method",
+        "created_at",
+    )
     list_select_related = ("user",)
     search_fields = ("order_number", "user__email")
     list_filter = ("status", "payment_method", "created_at")
@@ -213,7 +185,7 @@ class OrderAdmin(admin.ModelAdmin):
             Prefetch("items", queryset=OrderItem.objects.order_by("created_at", "id")),
             Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")),
         )
-        plans = [cancel_plan(order) for order in orders.order_by("created_at", "id")]
+        plans = [order_cancel_preview(order) for order in orders.order_by("created_at", "id")]
         context = {
             **self.admin_site.each_context(request),
             "title": "Cancel orders",

@@ -6,18 +6,27 @@ Every status change goes through `orders.transitions` (one table, one guarded fu
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import Order, OrderStatus
-from orders.transitions import Via, lock_order, order_transition, transition_locked
+from orders.models import Order, OrderItem, OrderStatus
+from orders.transitions import (
+    Via,
+    is_allowed,
+    lock_order,
+    order_transition,
+    transition_error,
+    transition_locked,
+)
 from payments import services as payments
 from payments.gateways import ChargeResult
-from payments.models import Payment, PaymentMethod, PaymentStatus
+from payments.models import REFUNDABLE_STATUSES, Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import AlreadyPaid, InvalidTransition, NotFound, PaymentNotAllowed
 
 ORDER_NOT_CANCELLABLE = "order cannot be cancelled at this stage"
@@ -135,3 +144,34 @@ def orders_cancel_unpaid(
             continue
         cancelled += 1
     return cancelled
+
+
+@dataclass
+class CancelPreview:
+    """What cancelling one order will do: refusal, stock to restore, refund."""
+
+    order: Order
+    refusal: str = ""  # why the state machine will refuse it ("" when it will be cancelled)
+    already: bool = False  # already cancelled: nothing will happen
+    restock: list[OrderItem] = field(default_factory=list)
+    refund: Decimal = Decimal("0.00")
+    refund_payment: Payment | None = None
+
+    @property
+    def will_cancel(self) -> bool:
+        return not self.refusal and not self.already
+
+
+def order_cancel_preview(order: Order) -> CancelPreview:
+    """What a staff cancellation of `order` would do (items and payments prefetched), read from the same
+    state table and refund rule as `order_status_set`; for the Django admin's confirmation page."""
+    if order.status == OrderStatus.CANCELLED:
+        return CancelPreview(order=order, already=True)
+    if not is_allowed(order.status, OrderStatus.CANCELLED, Via.STAFF):
+        return CancelPreview(order=order, refusal=transition_error(order.status, OrderStatus.CANCELLED).error)
+    plan = CancelPreview(order=order, restock=list(order.items.all()))
+    for payment in order.payments.all():
+        if payment.status in REFUNDABLE_STATUSES:
+            plan.refund_payment = payment
+            plan.refund = payment.amount - payment.refunded_amount
+    return plan

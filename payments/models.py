@@ -32,6 +32,8 @@ LIVE_STATUSES = (
     PaymentStatus.PARTIALLY_REFUNDED,
     PaymentStatus.REFUNDED,
 )
+#: Statuses of a payment with money left to refund: captured and not fully refunded.
+REFUNDABLE_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED)
 #: Statuses of a payment whose money was captured.
 SUCCESSFUL_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from payments.gateways import ChargeResult, get_gateway
 from payments.gateways.base import DeclineCode
-from payments.models import LIVE_STATUSES, Payment, PaymentMethod, PaymentStatus
+from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import AlreadyPaid, ValidationFailed
 from shop.fields import to_money
 
@@ -131,9 +131,7 @@ def payment_refund_rest(*, order_id: Any) -> Payment | None:
 def captured_payment_for_update(*, order_id: Any) -> Payment | None:
     """The order's payment that can still be refunded, locked (completed or partially refunded)."""
     return (
-        Payment.objects.select_for_update()
-        .filter(order_id=order_id, status__in=(PaymentStatus.COMPLETED, PaymentStatus.PARTIALLY_REFUNDED))
-        .first()
+        Payment.objects.select_for_update().filter(order_id=order_id, status__in=REFUNDABLE_STATUSES).first()
     )
 
 

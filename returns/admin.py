@@ -8,7 +8,6 @@ message (`ORD-…: return has already been processed`) and the others still go t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -17,10 +16,10 @@ from django.contrib.admin.utils import model_ngettext
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 
-from orders.admin import REFUNDABLE_STATUSES, ReadOnlyInline, shop_error_text
+from orders.admin import ReadOnlyInline, shop_error_text
 from payments.models import Payment
-from returns.models import Return, ReturnItem, ReturnStatus
-from returns.services import REFUND_TOO_HIGH, RETURN_ALREADY_PROCESSED, return_approve, return_reject
+from returns.models import Return, ReturnItem
+from returns.services import return_approve, return_approve_preview, return_reject
 from shop.exceptions import ShopError
 
 #: Returned lines in the order of the order's items.
@@ -53,35 +52,6 @@ class ReturnItemInline(ReadOnlyInline):
         return item.order_item.price_at_time * item.quantity
 
 
-@dataclass
-class ApprovePlan:
-    """What `approve_returns` will do to one return, shown on its confirmation page."""
-
-    ret: Return
-    refusal: str = ""
-    restock: list[ReturnItem] = field(default_factory=list)
-    refund_payment: Payment | None = None
-
-    @property
-    def will_approve(self) -> bool:
-        return not self.refusal
-
-
-def approve_plan(ret: Return) -> ApprovePlan:
-    """Predict an approval with E44's defaults: the computed refund (`refund_amount` while requested),
-    every returned unit back on stock, the refund going to the order's captured payment if any."""
-    if ret.status != ReturnStatus.REQUESTED:
-        return ApprovePlan(ret=ret, refusal=RETURN_ALREADY_PROCESSED)
-    plan = ApprovePlan(ret=ret, restock=list(ret.items.all()))
-    for payment in ret.order.payments.all():
-        if payment.status in REFUNDABLE_STATUSES:
-            plan.refund_payment = payment
-            left = payment.amount - payment.refunded_amount
-            if ret.refund_amount > left:  # return_approve refuses it the same way
-                plan.refusal = "refund_amount: " + REFUND_TOO_HIGH.format(limit=left)
-    return plan
-
-
 @admin.register(Return)
 class ReturnAdmin(admin.ModelAdmin):
     list_display = ("order_number", "customer_email", "status", "refund_amount", "created_at")
@@ -90,7 +60,15 @@ class ReturnAdmin(admin.ModelAdmin):
     search_fields = ("order__order_number", "user__email")
     ordering = ("-created_at", "-id")
     show_full_result_count = False
-    fields = ("order_number", "customer_email", "status", "reason", "refund_amount", "created_at", "updated_at")
+    fields = (
+        "order_number",
+        "customer_email",
+        "status",
+        "reason",
+        "refund_amount",
+        "created_at",
+        "updated_at",
+    )
     readonly_fields = fields
     inlines = (ReturnItemInline,)
     actions = ("approve_returns", "reject_returns")
@@ -130,7 +108,7 @@ class ReturnAdmin(admin.ModelAdmin):
             Prefetch("items", queryset=ReturnItem.objects.select_related("order_item").order_by(*ITEM_ORDER)),
             Prefetch("order__payments", queryset=Payment.objects.order_by("created_at", "id")),
         )
-        plans = [approve_plan(ret) for ret in returns.order_by("created_at", "id")]
+        plans = [return_approve_preview(ret) for ret in returns.order_by("created_at", "id")]
         approving = [plan for plan in plans if plan.will_approve]
         context = {
             **self.admin_site.each_context(request),

@@ -8,6 +8,7 @@ row first, then the return row, so a request and a decision on one order never d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.transitions import Via, lock_order, transition_locked
 from payments import services as payments
+from payments.models import REFUNDABLE_STATUSES, Payment
 from returns.models import Return, ReturnItem, ReturnStatus
 from shop.exceptions import InvalidTransition, NotFound, ReturnNotAllowed, ValidationFailed
 from shop.fields import to_money
@@ -169,6 +171,16 @@ def _lock_order_and_return(return_id: Any) -> tuple[Order, Return]:
     return order, ret
 
 
+def refund_error(refund: Decimal, *, computed: Decimal, payment: Payment | None) -> str | None:
+    """Why `refund` cannot be granted (0 ≤ refund ≤ the computed amount, and no more than what is left of
+    the captured payment), or None."""
+    if refund < 0 or refund > computed:
+        return REFUND_TOO_HIGH.format(limit=computed)
+    if payment is not None and refund > payment.amount - payment.refunded_amount:
+        return REFUND_TOO_HIGH.format(limit=payment.amount - payment.refunded_amount)
+    return None
+
+
 def return_approve(
     *,
     return_id: Any,
@@ -189,12 +201,10 @@ def return_approve(
         order, ret = _lock_order_and_return(return_id)
         computed = ret.refund_amount
         refund = computed if refund_amount is None else to_money(refund_amount)
-        if refund < 0 or refund > computed:
-            raise ValidationFailed({"refund_amount": REFUND_TOO_HIGH.format(limit=computed)})
         payment = payments.captured_payment_for_update(order_id=order.pk)
-        if payment is not None and refund > payment.amount - payment.refunded_amount:
-            limit = payment.amount - payment.refunded_amount
-            raise ValidationFailed({"refund_amount": REFUND_TOO_HIGH.format(limit=limit)})
+        error = refund_error(refund, computed=computed, payment=payment)
+        if error:
+            raise ValidationFailed({"refund_amount": error})
 
         if restock:
             lines = ret.items.values_list("order_item__product_id", "quantity")
@@ -235,3 +245,32 @@ def status_before_request(order: Order) -> str:
     if previous in RETURNABLE_STATUSES:
         return previous
     return OrderStatus.DELIVERED if order.delivered_at else OrderStatus.COMPLETED
+
+
+@dataclass
+class ApprovePreview:
+    """What approving one return with E44's defaults will do: refusal, stock to restore, refund."""
+
+    ret: Return
+    refusal: str = ""
+    restock: list[ReturnItem] = field(default_factory=list)
+    refund_payment: Payment | None = None
+
+    @property
+    def will_approve(self) -> bool:
+        return not self.refusal
+
+
+def return_approve_preview(ret: Return) -> ApprovePreview:
+    """Predict an approval with E44's defaults: the computed refund (`refund_amount` while requested),
+    every returned unit back on stock, the refund going to the order's captured payment if any."""
+    if ret.status != ReturnStatus.REQUESTED:
+        return ApprovePreview(ret=ret, refusal=RETURN_ALREADY_PROCESSED)
+    plan = ApprovePreview(ret=ret, restock=list(ret.items.all()))
+    plan.refund_payment = next(
+        (payment for payment in ret.order.payments.all() if payment.status in REFUNDABLE_STATUSES), None
+    )
+    error = refund_error(ret.refund_amount, computed=ret.refund_amount, payment=plan.refund_payment)
+    if error:
+        plan.refusal = f"refund_amount: {error}"
+    return plan
