@@ -148,11 +148,12 @@ def is_last_active_admin(user: User) -> bool:
 def user_role_set(*, user_id, role: str) -> User:
     """Set a user's role (and Django flags). The last active admin cannot be demoted.
 
-    Every active admin row is locked first, so two concurrent demotions of the last two admins
-    serialize and the second sees only one admin left.
+    A demotion locks every active admin row first, so two concurrent demotions of the last two admins
+    serialize and the second sees only one admin left; a promotion needs no such lock.
     """
     with transaction.atomic():
-        list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
+        if role == Role.CUSTOMER:  # only a demotion can remove the last admin: then serialize on them
+            list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
             raise NotFound("User")

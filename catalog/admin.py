@@ -6,6 +6,7 @@ from django.utils import timezone
 from catalog import inventory
 from catalog.models import Product, Reservation
 from catalog.services import UPDATABLE_FIELDS, product_delete, product_update
+from shop.admin import ViewOnlyMixin
 
 
 @admin.register(Product)
@@ -98,7 +99,7 @@ class ReservationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Read-only: reservations change only through the cart and `expire_reservations`."""
 
     list_display = ("cart_owner", "product", "quantity", "expires_at", "active")
@@ -114,12 +115,3 @@ class ReservationAdmin(admin.ModelAdmin):
     @admin.display(description="active", boolean=True)
     def active(self, reservation):
         return reservation.is_active
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

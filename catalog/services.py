@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
@@ -111,8 +112,8 @@ def product_update(*, product_id: Any, data: dict[str, Any]) -> Product:
 
 
 def _cart_model():
-    """`cart.Cart`, reached through the reverse relation of its lines (catalog does not import cart)."""
-    return Product._meta.get_field("cart_items").related_model._meta.get_field("cart").related_model
+    """`cart.Cart` by label: catalog sits below cart and does not import it (STYLE.md)."""
+    return apps.get_model("cart", "Cart")
 
 
 def product_delete(*, product_id: Any) -> bool:

@@ -21,32 +21,8 @@ from django.utils.html import format_html_join
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from orders.services import order_cancel_preview, order_status_set
 from payments.models import Payment
+from shop.admin import ReadOnlyInline, ViewOnlyMixin, shop_error_text
 from shop.exceptions import ShopError
-
-
-def shop_error_text(exc: ShopError) -> str:
-    """The staff-facing reason of a refusal: the field errors when there are any, else the error text."""
-    if exc.errors:
-        return "; ".join(f"{name}: {text}" for name, text in exc.errors.items())
-    if exc.error == type(exc).error:  # no specific error text (e.g. NotFound): the message says it
-        return exc.message
-    return exc.error
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderItemInline(ReadOnlyInline):
@@ -94,7 +70,10 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """View-only: orders are made by checkout, moved only by the actions below, and cancelled, never
+    deleted."""
+
     list_display = (
         "order_number",
         "customer_email",
@@ -125,15 +104,6 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ("mark_processing", "mark_shipped", "mark_delivered", "mark_completed", "cancel_orders")
 
     # --- permissions: view and actions only ------------------------------------------------------
-
-    def has_add_permission(self, request):
-        return False  # orders are made by checkout
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the status moves only through the actions below
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an order is a record; cancel it instead
 
     def has_process_permission(self, request):
         """Who may run the status actions: staff allowed to change orders (every admin is a superuser)."""

@@ -4,10 +4,11 @@ cancel/return services (charges and refunds go through the gateway), never by ha
 from django.contrib import admin
 
 from payments.models import Payment
+from shop.admin import ViewOnlyMixin
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "transaction_id",
         "order_number",
@@ -42,12 +43,3 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description="order number", ordering="order__order_number")
     def order_number(self, payment):
         return payment.order.order_number
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

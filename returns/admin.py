@@ -16,10 +16,10 @@ from django.contrib.admin.utils import model_ngettext
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 
-from orders.admin import ReadOnlyInline, shop_error_text
 from payments.models import Payment
 from returns.models import Return, ReturnItem
 from returns.services import return_approve, return_approve_preview, return_reject
+from shop.admin import ReadOnlyInline, ViewOnlyMixin, shop_error_text
 from shop.exceptions import ShopError
 
 #: Returned lines in the order of the order's items.
@@ -53,7 +53,9 @@ class ReturnItemInline(ReadOnlyInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """View-only: a return is the customer's request (E28), decided only by the actions below."""
+
     list_display = ("order_number", "customer_email", "status", "refund_amount", "created_at")
     list_select_related = ("order", "user")
     list_filter = ("status",)
@@ -72,15 +74,6 @@ class ReturnAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = (ReturnItemInline,)
     actions = ("approve_returns", "reject_returns")
-
-    def has_add_permission(self, request):
-        return False  # a return is the customer's request (E28)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decided only by the actions below
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_process_permission(self, request):
         """Who may decide returns: staff allowed to change them (every admin is a superuser)."""

@@ -77,8 +77,14 @@ def test_each_client_ip_has_its_own_counter(api, path):
     assert post(api, path, ip="2001:db8::1").status_code == 400
 
 
+def use_proxies(settings, count: int) -> None:
+    """`NUM_PROXIES` as the settings module hands it to DRF (its `api_settings` reload on this change)."""
+    settings.NUM_PROXIES = count
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": count}
+
+
 def test_a_forged_x_forwarded_for_does_not_dodge_the_limit_without_proxies(api, settings):
-    settings.NUM_PROXIES = 0
+    use_proxies(settings, 0)
     for n in range(2):
         post(api, LOGIN, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
 
@@ -86,7 +92,7 @@ def test_a_forged_x_forwarded_for_does_not_dodge_the_limit_without_proxies(api, 
 
 
 def test_with_one_proxy_the_client_ip_comes_from_x_forwarded_for(api, settings):
-    settings.NUM_PROXIES = 1
+    use_proxies(settings, 1)
     for _ in range(2):
         post(api, LOGIN, ip="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
 
@@ -98,7 +104,7 @@ def test_with_one_proxy_the_client_ip_comes_from_x_forwarded_for(api, settings):
 
 
 def test_with_two_proxies_the_second_address_from_the_right_is_the_client(api, settings):
-    settings.NUM_PROXIES = 2
+    use_proxies(settings, 2)
     for _ in range(2):
         post(api, LOGIN, HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.7, 10.0.0.5")
 
@@ -137,3 +143,9 @@ def test_exactly_the_rate_is_allowed_per_window(api, settings):
     statuses = [post(api, LOGIN).status_code for _ in range(11)]
 
     assert statuses == [400] * 10 + [429]
+
+
+def test_settings_hand_drf_the_proxy_count_as_an_int_so_zero_trusts_no_forwarded_header():
+    from django.conf import settings as django_settings
+
+    assert django_settings.REST_FRAMEWORK["NUM_PROXIES"] == django_settings.NUM_PROXIES == 0
