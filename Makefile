@@ -35,8 +35,10 @@ run: seed ## Install, migrate, seed and serve the API and admin with gunicorn on
 	DEBUG=$${DEBUG:-1} $(BIN)/gunicorn config.wsgi:application --bind 0.0.0.0:$(PORT) \
 		--workers $(WORKERS) --log-level info
 
-lint: install-dev ## ruff check
+lint: install-dev ## ruff check, ruff format --check, the layering contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install-dev ## ruff format + fix imports
 	$(BIN)/ruff check --fix --select I .

@@ -40,7 +40,9 @@ class UserEditForm(EmailFormMixin, UserChangeForm):
         """The last active admin can be neither demoted nor deactivated here (API.md §5.1), as in E42."""
         cleaned = super().clean()
         user = self.instance  # still the stored values: the form is copied onto it after clean()
-        stays_admin = cleaned.get("role", user.role) == Role.ADMIN and cleaned.get("is_active", user.is_active)
+        stays_admin = cleaned.get("role", user.role) == Role.ADMIN and cleaned.get(
+            "is_active", user.is_active
+        )
         if not stays_admin and is_last_active_admin(user):
             raise forms.ValidationError(LAST_ADMIN_ERROR, code="last_admin")
         return cleaned

@@ -11,7 +11,7 @@ from accounts.serializers import RoleSerializer, UserSerializer
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import PAGE_PARAMS, envelope, error_responses
 
 
 class UserPageMetaSerializer(serializers.Serializer):
@@ -23,7 +23,6 @@ class UserPageMetaSerializer(serializers.Serializer):
     totalPages = serializers.IntegerField()  # noqa: N815 - the contract's key
 
 
-
 def serialize_users(users) -> list[dict]:
     return UserSerializer(users, many=True).data
 
@@ -33,8 +32,7 @@ class AdminUserListView(AdminApiView):
         tags=["admin: users"],
         operation_id="admin_users_list",
         parameters=[
-            OpenApiParameter("page", int),
-            OpenApiParameter("limit", int),
+            *PAGE_PARAMS,
             OpenApiParameter("range_days", int, description="positive = registered in the last N days"),
         ],
         responses={

@@ -154,6 +154,24 @@ def cart_clear(*, user) -> Cart:
     return cart
 
 
+def carts_holding_product_lock(*, product_id: Any, **signal_kwargs: Any) -> None:
+    """Before a product is deleted or archived (`catalog.services.product_removal_started`): lock the carts
+    with a line of it, in id order, and mark them changed (`updated_at`)."""
+    cart_ids = list(
+        Cart.objects.select_for_update(of=("self",))
+        .filter(items__product_id=product_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if cart_ids:
+        Cart.objects.filter(pk__in=cart_ids).update(updated_at=timezone.now())
+
+
+def cart_lines_of_product_delete(*, product_id: Any, **signal_kwargs: Any) -> None:
+    """With the product's row locked (`catalog.services.product_removal_locked`): every cart's line of it goes."""
+    CartItem.objects.filter(product_id=product_id).delete()
+
+
 @dataclass
 class CartValidation:
     """E16's verdict. `items` are the failing lines (`product_id`, `requested`, `available`, `reason`)."""

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from catalog.serializers import serialize_product
 from shop.fields import MoneyField, StrictIntegerField
 
 #: `stock` is a PostgreSQL `integer`.
@@ -36,16 +32,3 @@ class ProductWriteSerializer(serializers.Serializer):
         validators=[URLValidator(schemes=["http", "https"], message="Enter a valid http(s) URL.")],
     )
     is_active = serializers.BooleanField(required=False, default=True)
-
-
-def serialize_top_products(*, range_days: int, ranking: Iterable[Any]) -> dict[str, Any]:
-    """TopProducts (API.md §2.14) from `orders.analytics.top_products` rows."""
-    items = [
-        {
-            "product": serialize_product(row.product),
-            "total_quantity": row.total_quantity,
-            "total_revenue": row.total_revenue,
-        }
-        for row in ranking
-    ]
-    return {"range_days": range_days, "items": items}

@@ -1,4 +1,4 @@
-"""Admin product endpoints E31–E35 (API.md §4.9): thin views over catalog services and selectors."""
+"""Admin product endpoints E31–E34 (API.md §4.9): thin views over catalog services and selectors."""
 
 from __future__ import annotations
 
@@ -7,20 +7,17 @@ from rest_framework import serializers
 
 from accounts.permissions import AdminApiView
 from catalog import selectors, services
-from catalog.admin_serializers import ProductWriteSerializer, serialize_top_products
+from catalog.admin_serializers import ProductWriteSerializer
 from catalog.serializers import product_filters_from_query, serialize_product, serialize_products
-from orders.analytics import top_products
 from shop.exceptions import DuplicateSku, failure_message
 from shop.ids import parse_uuid
-from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
+from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 
 CREATE_FAILED = "Failed to create product"
 UPDATE_FAILED = "Failed to update product"
 
-PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("limit", int)]
-RANGE_PARAM = OpenApiParameter("range_days", int, description="positive = last N days; else all time")
 LIST_PARAMS = [
     *PAGE_PARAMS,
     RANGE_PARAM,
@@ -32,7 +29,6 @@ LIST_PARAMS = [
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
 ]
 DATA = serializers.JSONField()
-
 
 
 class AdminProductListCreateView(AdminApiView):
@@ -93,18 +89,3 @@ class AdminProductDetailView(AdminApiView):
         """E34: archive a product that is in an order, delete any other; cart lines and holds go."""
         services.product_delete(product_id=parse_uuid(product_id, "product"))
         return success("Product deleted successfully", None)
-
-
-class AdminTopProductsView(AdminApiView):
-    @extend_schema(
-        tags=["admin: products"],
-        parameters=[OpenApiParameter("limit", int), RANGE_PARAM],
-        responses={200: envelope("TopProductsResponse", DATA), **error_responses(401, 403)},
-    )
-    def get(self, request):
-        """E35: best sellers (API.md §5.8), `limit` default 10, at most 100."""
-        range_days = range_days_param(request)
-        ranking = top_products(limit=limit_param(request), range_days=range_days)
-        return success(
-            "Top products retrieved", serialize_top_products(range_days=range_days, ranking=ranking)
-        )

@@ -208,7 +208,9 @@ def release_product(*, product_id: Any) -> int:
     return deleted
 
 
-def deduct_if_available(lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None) -> bool:
+def deduct_if_available(
+    lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None
+) -> bool:
     """Checkout's check and deduction in one all-or-nothing statement: take every line's units off
     `stock_quantity` if every product is active and `stock_quantity − Σ active reservations of other
     carts ≥ quantity` (§5.2); otherwise change nothing. Returns whether it deducted.

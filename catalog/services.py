@@ -8,10 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
-from django.utils import timezone
+from django.dispatch import Signal
 
 from catalog import inventory
 from catalog.models import Product
@@ -111,42 +110,35 @@ def product_update(*, product_id: Any, data: dict[str, Any]) -> Product:
     return inventory.with_stock(Product.objects.filter(pk=product.pk)).get()
 
 
-def _cart_model():
-    """`cart.Cart` by label: catalog sits below cart and does not import it (STYLE.md)."""
-    return apps.get_model("cart", "Cart")
+#: Sent inside `product_delete`'s transaction, so the apps above catalog whose rows point at the product
+#: (the cart's lines: `cart/apps.py`) clear them without catalog importing them (STYLE.md: a lower app
+#: does not import a higher one). Both carry `product_id`.
+#: `product_removal_started`: before the product row is locked; receivers lock their rows (carts first,
+#: the order every cart service and checkout uses, so nothing deadlocks).
+product_removal_started = Signal()
+#: `product_removal_locked`: the product row is locked (no new line can appear); receivers delete theirs.
+product_removal_locked = Signal()
 
 
 def product_delete(*, product_id: Any) -> bool:
-    """E34: archive a product that appears in any order (orders keep their product), delete any other.
+    """E34: archive a product that appears in any order (its order items protect it), delete any other.
 
-    Either way its cart lines and reservations go, and the carts that held it count as changed
-    (`updated_at`). Locks follow the cart services' order, carts first and then the product, so a
-    concurrent cart change or checkout of the same product waits rather than deadlocks; once the product
-    row is locked no new order item can reference it, so the archive-or-delete decision holds.
-    Returns True when the product was archived (an archived product is archived again without error).
+    Either way its cart lines (the two signals above) and reservations go. Returns True when archived
+    (an archived product is archived again without error).
     """
-    cart_model = _cart_model()
     with transaction.atomic():
-        cart_ids = list(
-            cart_model.objects.select_for_update(of=("self",))
-            .filter(items__product_id=product_id)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        product_removal_started.send(sender=Product, product_id=product_id)
         product = next(iter(inventory.lock_products([product_id]).values()), None)
         if product is None:
             raise NotFound("Product")
-        product.cart_items.all().delete()
+        product_removal_locked.send(sender=Product, product_id=product.pk)
         inventory.release_product(product_id=product.pk)
-        if cart_ids:
-            cart_model.objects.filter(pk__in=cart_ids).update(updated_at=timezone.now())
-        if not product.order_items.exists():
-            try:
-                with transaction.atomic():
-                    product.delete()
-                return False
-            except ProtectedError:  # referenced after all: keep it, archived
-                pass
+        try:
+            with transaction.atomic():
+                product.delete()
+            return False
+        except ProtectedError:  # in an order: kept, archived
+            pass
         if product.is_active:
             product.is_active = False
             product.save(update_fields=["is_active", "updated_at"])

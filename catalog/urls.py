@@ -6,7 +6,6 @@ urlpatterns = [
     path("products", views.ProductListView.as_view(), name="product-list"),
     path("products/<str:product_id>", views.ProductDetailView.as_view(), name="product-detail"),
     path("admin/products", admin_views.AdminProductListCreateView.as_view(), name="admin-products"),
-    path("admin/products/top", admin_views.AdminTopProductsView.as_view(), name="admin-products-top"),
     path(
         "admin/products/<str:product_id>",
         admin_views.AdminProductDetailView.as_view(),

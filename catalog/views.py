@@ -14,12 +14,11 @@ from shop.exceptions import NotFound
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import PAGE_PARAMS, envelope, error_responses
 from shop.views import PublicApiView
 
 LIST_PARAMETERS = [
-    OpenApiParameter("page", int, description="≥ 1, default 1"),
-    OpenApiParameter("limit", int, description="1..100, default 10"),
+    *PAGE_PARAMS,
     OpenApiParameter("category", str, description="exact match, case-insensitive"),
     OpenApiParameter("search", str, description="substring of name, description or SKU; no wildcards"),
     OpenApiParameter("min_price", str, description="decimal 0..99999999.99, inclusive"),

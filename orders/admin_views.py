@@ -1,4 +1,5 @@
-"""Admin order endpoints E36–E40 (API.md §4.10): thin views over orders selectors, services, analytics."""
+"""Admin order endpoints E36–E40 (API.md §4.10) and the best sellers E35: thin views over orders selectors,
+services and analytics."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ from rest_framework import serializers
 
 from accounts.permissions import AdminApiView
 from orders import selectors, services
-from orders.admin_serializers import AdminOrderQuerySerializer, OrderStatusChangeSerializer
-from orders.analytics import analytics_summary
+from orders.admin_serializers import AdminOrderQuerySerializer, OrderStatusChangeSerializer, top_products_data
+from orders.analytics import analytics_summary, top_products
 from orders.models import OrderStatus
 from orders.serializers import admin_order_data
 from shop.exceptions import InvalidTransition, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import LIMIT_PARAM, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 
 STATUS_FAILED = "Failed to update order status"
 
-RANGE_PARAM = OpenApiParameter("range_days", int, description="positive = last N days; else all time")
 DATA = serializers.JSONField()
 
 
@@ -27,14 +27,12 @@ def admin_orders_data(orders) -> list[dict]:
     return [admin_order_data(order) for order in orders]
 
 
-
 class AdminOrderListView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         operation_id="admin_orders_list",
         parameters=[
-            OpenApiParameter("page", int),
-            OpenApiParameter("limit", int),
+            *PAGE_PARAMS,
             OpenApiParameter("status", str, enum=list(OrderStatus.values)),
             OpenApiParameter("search", str, description="order number or owner email, case-insensitive"),
             RANGE_PARAM,
@@ -57,7 +55,7 @@ class AdminOrderListView(AdminApiView):
 class AdminRecentOrdersView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
-        parameters=[OpenApiParameter("limit", int), RANGE_PARAM],
+        parameters=[LIMIT_PARAM, RANGE_PARAM],
         responses={200: envelope("AdminRecentOrdersResponse", DATA), **error_responses(401, 403)},
     )
     def get(self, request):
@@ -116,3 +114,16 @@ class AdminAnalyticsView(AdminApiView):
     def get(self, request):
         """E40: the figures of API.md §5.8, computed by aggregate queries."""
         return success("Analytics retrieved", analytics_summary(range_days=range_days_param(request)))
+
+
+class AdminTopProductsView(AdminApiView):
+    @extend_schema(
+        tags=["admin: products"],
+        parameters=[LIMIT_PARAM, RANGE_PARAM],
+        responses={200: envelope("TopProductsResponse", DATA), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        """E35: best sellers (API.md §5.8), `limit` default 10, at most 100."""
+        range_days = range_days_param(request)
+        ranking = top_products(limit=limit_param(request), range_days=range_days)
+        return success("Top products retrieved", top_products_data(range_days=range_days, ranking=ranking))

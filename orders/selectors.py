@@ -32,6 +32,7 @@ from django.utils import timezone
 from catalog import inventory
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from payments import selectors as payment_selectors
 from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment
 from shop.exceptions import NotFound
 
@@ -168,18 +169,7 @@ def payment_latest_for_order(*, order_id: Any, user: Any) -> Payment:
     `Order not found` for an unknown or foreign order, `Payment not found` when it has none yet."""
     if not order_exists_for_caller(order_id=order_id, user=user):
         raise NotFound("Order")
-    payment = Payment.objects.filter(order_id=order_id).order_by("-created_at", "-id").first()
-    if payment is None:
-        raise NotFound("Payment")
-    return payment
-
-
-def payment_for_caller(*, payment_id: Any, user: Any) -> Payment:
-    """E27: a payment of the caller's order (any payment for an admin); `Payment not found` otherwise."""
-    payments = Payment.objects.filter(pk=payment_id)
-    if not user.is_admin:
-        payments = payments.filter(order__user_id=user.pk)
-    payment = payments.first()
+    payment = payment_selectors.payment_latest(order_id=order_id)
     if payment is None:
         raise NotFound("Payment")
     return payment

@@ -24,6 +24,7 @@ from orders.transitions import (
     transition_error,
     transition_locked,
 )
+from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.gateways import ChargeResult
 from payments.models import REFUNDABLE_STATUSES, Payment, PaymentMethod, PaymentStatus
@@ -99,7 +100,7 @@ def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | N
     """
     with transaction.atomic(durable=True):
         order = lock_order(order_id, owner_id=user.pk)  # admins included: only the owner pays
-        live = payments.live_payment_of(order.pk)
+        live = payment_selectors.live_payment_of(order.pk)
         if live is not None:
             raise AlreadyPaid(
                 payments.PAYMENT_IN_PROGRESS

@@ -1,7 +1,6 @@
 """Order endpoints E21–E25 (API.md §4.6). Thin: validate, call one service or selector, serialize."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from orders import selectors, services
 from orders.checkout import order_checkout
@@ -14,25 +13,16 @@ from orders.serializers import (
 )
 from payments.serializers import PaymentSerializer, payment_data
 from shop.exceptions import InsufficientStock, InvalidTransition, failure_message
-from shop.idempotency import HEADER, idempotent
+from shop.idempotency import idempotent
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import IDEMPOTENCY_PARAM, PAGE_PARAMS, envelope, error_responses
 from shop.views import ApiView
 
 TAGS = ["orders"]
 CREATE_FAILED = "Failed to create order"
 CANCEL_FAILED = "Failed to cancel order"
-
-IDEMPOTENCY_PARAM = OpenApiParameter(
-    HEADER,
-    OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="1–255 printable ASCII characters; a repeat within 24 hours replays the first 2xx answer",
-)
-PAGE_PARAMS = [OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT)]
 
 
 def order_for_caller_data(order, user) -> dict:

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from payments import selectors
 from payments.gateways import ChargeResult, get_gateway
 from payments.gateways.base import DeclineCode
-from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, Payment, PaymentMethod, PaymentStatus
+from payments.models import Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import AlreadyPaid, ValidationFailed
 from shop.fields import to_money
 
@@ -20,11 +21,6 @@ PAYMENT_EXISTS = "payment already exists for this order"
 PAYMENT_IN_PROGRESS = "payment already in progress for this order"
 VERIFY_FAILED = "Failed to verify payment"
 INVALID_TRANSACTION_ID = "invalid transaction ID"
-
-
-def live_payment_of(order_id: Any) -> Payment | None:
-    """The order's pending/completed/(partially) refunded payment, if any (at most one exists)."""
-    return Payment.objects.filter(order_id=order_id, status__in=LIVE_STATUSES).first()
 
 
 def in_transaction() -> bool:
@@ -122,17 +118,10 @@ def payment_refund(*, payment: Payment, amount: Decimal) -> Payment:
 
 def payment_refund_rest(*, order_id: Any) -> Payment | None:
     """Refund in full whatever is left of the order's captured payment (cancellation). Returns it, or None."""
-    payment = captured_payment_for_update(order_id=order_id)
+    payment = selectors.captured_payment_for_update(order_id=order_id)
     if payment is None:
         return None
     return payment_refund(payment=payment, amount=payment.amount - payment.refunded_amount)
-
-
-def captured_payment_for_update(*, order_id: Any) -> Payment | None:
-    """The order's payment that can still be refunded, locked (completed or partially refunded)."""
-    return (
-        Payment.objects.select_for_update().filter(order_id=order_id, status__in=REFUNDABLE_STATUSES).first()
-    )
 
 
 def payment_verify(*, payment: Payment, transaction_id: str) -> Payment:

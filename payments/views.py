@@ -3,10 +3,8 @@ API.md §4.7."""
 
 from drf_spectacular.utils import extend_schema
 
-from orders import selectors
 from orders.services import order_payment_retry
-from orders.views import IDEMPOTENCY_PARAM
-from payments import services
+from payments import selectors, services
 from payments.serializers import (
     PaymentCreateSerializer,
     PaymentSerializer,
@@ -16,7 +14,7 @@ from payments.serializers import (
 from shop.idempotency import idempotent
 from shop.ids import parse_uuid
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import IDEMPOTENCY_PARAM, envelope, error_responses
 from shop.views import ApiView
 
 TAGS = ["payments"]

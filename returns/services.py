@@ -21,6 +21,7 @@ from django.utils import timezone
 from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.transitions import Via, lock_order, transition_locked
+from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.models import REFUNDABLE_STATUSES, Payment
 from returns.models import Return, ReturnItem, ReturnStatus
@@ -201,7 +202,7 @@ def return_approve(
         order, ret = _lock_order_and_return(return_id)
         computed = ret.refund_amount
         refund = computed if refund_amount is None else to_money(refund_amount)
-        payment = payments.captured_payment_for_update(order_id=order.pk)
+        payment = payment_selectors.captured_payment_for_update(order_id=order.pk)
         error = refund_error(refund, computed=computed, payment=payment)
         if error:
             raise ValidationFailed({"refund_amount": error})

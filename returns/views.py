@@ -18,10 +18,8 @@ from shop.exceptions import InvalidTransition, ReturnNotAllowed, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import envelope, error_responses
+from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 from shop.views import ApiView
-
-PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("limit", int)]
 
 
 def serialize_returns(rows):
@@ -74,7 +72,6 @@ class ReturnDetailView(ApiView):
         return success("Return retrieved successfully", ReturnSerializer(found).data)
 
 
-
 class AdminReturnListView(AdminApiView):
     @extend_schema(
         tags=["admin: returns"],
@@ -82,7 +79,7 @@ class AdminReturnListView(AdminApiView):
         parameters=[
             *PAGE_PARAMS,
             OpenApiParameter("status", str, enum=list(ReturnStatus.values)),
-            OpenApiParameter("range_days", int),
+            RANGE_PARAM,
         ],
         responses={
             200: envelope("AdminReturnListResponse", AdminReturnPageSerializer),

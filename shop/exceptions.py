@@ -35,7 +35,12 @@ class ShopError(Exception):
         super().__init__(self.error)
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"success": False, "message": self.message, "error": self.error, "code": self.code}
+        body: dict[str, Any] = {
+            "success": False,
+            "message": self.message,
+            "error": self.error,
+            "code": self.code,
+        }
         if self.errors is not None:
             body["errors"] = self.errors
         if self.details is not None:
@@ -130,8 +135,9 @@ class InsufficientStock(Conflict):
     message = "Request failed"
     error = "insufficient stock"
 
-    def __init__(self, *, product_id: Any, requested: int, available: int, error: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, product_id: Any, requested: int, available: int, error: str | None = None, **kwargs: Any
+    ) -> None:
         self.product_id = product_id
         self.requested = requested
         self.available = max(0, available)
@@ -202,7 +208,8 @@ class Throttled(ShopError):
 
     def __init__(self, wait_seconds: int) -> None:
         super().__init__(
-            f"rate limit exceeded, retry in {wait_seconds} seconds", headers={"Retry-After": str(wait_seconds)}
+            f"rate limit exceeded, retry in {wait_seconds} seconds",
+            headers={"Retry-After": str(wait_seconds)},
         )
 
 

@@ -9,8 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+from shop.idempotency import HEADER
+
+#: The query parameters of every paginated list (API.md §1.6).
+PAGE_PARAM = OpenApiParameter("page", OpenApiTypes.INT, description="≥ 1, default 1")
+LIMIT_PARAM = OpenApiParameter("limit", OpenApiTypes.INT, description="1..100, default 10")
+PAGE_PARAMS = [PAGE_PARAM, LIMIT_PARAM]
+#: The admin lists' and figures' time window (API.md §1.6).
+RANGE_PARAM = OpenApiParameter(
+    "range_days", OpenApiTypes.INT, description="positive = last N days; else all time"
+)
+#: The optional `Idempotency-Key` header of E21 and E26 (API.md §5.7).
+IDEMPOTENCY_PARAM = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="1–255 printable ASCII characters; a repeat within 24 hours replays the first 2xx answer",
+)
 
 
 class ErrorEnvelopeSerializer(serializers.Serializer):
@@ -68,4 +88,10 @@ class MoneyFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "shop.fields.MoneyField"
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "number", "format": "decimal", "multipleOf": 0.01, "minimum": 0, "maximum": 99999999.99}
+        return {
+            "type": "number",
+            "format": "decimal",
+            "multipleOf": 0.01,
+            "minimum": 0,
+            "maximum": 99999999.99,
+        }

@@ -88,7 +88,9 @@ class ReservationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(minutes=10))
 
     class Params:
-        expired = factory.Trait(expires_at=factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(seconds=1)))
+        expired = factory.Trait(
+            expires_at=factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(seconds=1))
+        )
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
@@ -106,7 +108,9 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Params:
         paid = factory.Trait(status=OrderStatus.PROCESSING)
-        delivered = factory.Trait(status=OrderStatus.DELIVERED, delivered_at=factory.LazyFunction(timezone.now))
+        delivered = factory.Trait(
+            status=OrderStatus.DELIVERED, delivered_at=factory.LazyFunction(timezone.now)
+        )
         cod = factory.Trait(payment_method=PaymentMethod.CASH_ON_DELIVERY)
 
 

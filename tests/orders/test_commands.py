@@ -1,4 +1,4 @@
-"""Management commands of API.md §6.2: cancel_unpaid_orders, purge_idempotency_keys, check_inventory."""
+"""Management commands of API.md §6.2: cancel_unpaid_orders, check_inventory (purge_idempotency_keys: tests/shop)."""
 
 import os
 import subprocess
@@ -16,14 +16,12 @@ from django.utils import timezone
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import PaymentStatus
-from shop.models import IdempotencyKey
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,
     PaymentFactory,
     ProductFactory,
     ReservationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -108,36 +106,6 @@ def test_cancel_unpaid_orders_skips_an_order_with_a_charge_in_flight_only_if_pai
 def test_cancel_unpaid_orders_refuses_a_bad_age(value):
     with pytest.raises(CommandError):
         run("cancel_unpaid_orders", "--older-than", value)
-
-
-# --- purge_idempotency_keys ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def keys():
-    user = UserFactory()
-    now = timezone.now()
-    old = [
-        IdempotencyKey.objects.create(
-            user=user, key=f"old-{i}", fingerprint="f", created_at=now - timedelta(hours=h)
-        )
-        for i, h in enumerate((25, 24 * 7))
-    ]
-    fresh = IdempotencyKey.objects.create(
-        user=user, key="fresh", fingerprint="f", created_at=now - timedelta(hours=23)
-    )
-    return old, fresh
-
-
-def test_purge_idempotency_keys_deletes_keys_older_than_24_hours(keys):
-    _, fresh = keys
-    assert run("purge_idempotency_keys") == "Deleted 2 idempotency keys\n"
-    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [fresh.key]
-
-
-def test_purge_idempotency_keys_dry_run_deletes_nothing(keys):
-    assert run("purge_idempotency_keys", "--dry-run") == "Would delete 2 idempotency keys\n"
-    assert IdempotencyKey.objects.count() == 3
 
 
 # --- check_inventory -----------------------------------------------------------------------------

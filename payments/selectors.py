@@ -1,0 +1,36 @@
+"""Payment reads: an order's live, captured or latest payment, and a payment scoped to its caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, Payment
+from shop.exceptions import NotFound
+
+
+def live_payment_of(order_id: Any) -> Payment | None:
+    """The order's pending/completed/(partially) refunded payment, if any (at most one exists)."""
+    return Payment.objects.filter(order_id=order_id, status__in=LIVE_STATUSES).first()
+
+
+def captured_payment_for_update(*, order_id: Any) -> Payment | None:
+    """The order's payment that can still be refunded, locked (completed or partially refunded)."""
+    return (
+        Payment.objects.select_for_update().filter(order_id=order_id, status__in=REFUNDABLE_STATUSES).first()
+    )
+
+
+def payment_latest(*, order_id: Any) -> Payment | None:
+    """The order's newest payment, if any."""
+    return Payment.objects.filter(order_id=order_id).order_by("-created_at", "-id").first()
+
+
+def payment_for_caller(*, payment_id: Any, user: Any) -> Payment:
+    """E27: a payment of the caller's order (any payment for an admin); `Payment not found` otherwise."""
+    payments = Payment.objects.filter(pk=payment_id)
+    if not user.is_admin:
+        payments = payments.filter(order__user_id=user.pk)
+    payment = payments.first()
+    if payment is None:
+        raise NotFound("Payment")
+    return payment
