@@ -174,5 +174,5 @@ def order_cancel_preview(order: Order) -> CancelPreview:
     for payment in order.payments.all():
         if payment.status in REFUNDABLE_STATUSES:
             plan.refund_payment = payment
-            plan.refund = payment.amount - payment.refunded_amount
+            plan.refund = payment.refundable_amount
     return plan

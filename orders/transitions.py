@@ -114,7 +114,7 @@ def _run_side_effects(order: Order, from_status: str, to_status: str) -> None:
     if to_status == S.CANCELLED:
         items = OrderItem.objects.filter(order=order).values_list("product_id", "quantity")
         inventory.restock(list(items))
-        payments.payment_refund_rest(order_id=order.pk)
+        payments.payment_refund_remainder(order_id=order.pk)
     elif to_status in (S.DELIVERED, S.COMPLETED) and from_status in (S.PROCESSING, S.SHIPPED):
         _create_cod_payment_if_missing(order)
 

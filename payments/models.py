@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -69,3 +70,8 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.transaction_id
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        """What can still be refunded: the amount less what was refunded (the one home of that rule)."""
+        return self.amount - self.refunded_amount

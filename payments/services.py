@@ -102,26 +102,25 @@ def payment_refund(*, payment: Payment, amount: Decimal) -> Payment:
     amount = to_money(amount)
     if amount <= 0:
         return payment
-    remaining = payment.amount - payment.refunded_amount
-    if amount > remaining:
-        raise ValueError(f"refund {amount} exceeds the refundable {remaining} of {payment.transaction_id}")
+    if amount > payment.refundable_amount:
+        raise ValueError(
+            f"refund {amount} exceeds the refundable {payment.refundable_amount} of {payment.transaction_id}"
+        )
     get_gateway().refund(payment, amount)
     payment.refunded_amount = payment.refunded_amount + amount
     payment.status = (
-        PaymentStatus.REFUNDED
-        if payment.refunded_amount >= payment.amount
-        else PaymentStatus.PARTIALLY_REFUNDED
+        PaymentStatus.REFUNDED if payment.refundable_amount <= 0 else PaymentStatus.PARTIALLY_REFUNDED
     )
     payment.save(update_fields=["refunded_amount", "status", "updated_at"])
     return payment
 
 
-def payment_refund_rest(*, order_id: Any) -> Payment | None:
+def payment_refund_remainder(*, order_id: Any) -> Payment | None:
     """Refund in full whatever is left of the order's captured payment (cancellation). Returns it, or None."""
     payment = selectors.captured_payment_for_update(order_id=order_id)
     if payment is None:
         return None
-    return payment_refund(payment=payment, amount=payment.amount - payment.refunded_amount)
+    return payment_refund(payment=payment, amount=payment.refundable_amount)
 
 
 def payment_verify(*, payment: Payment, transaction_id: str) -> Payment:

@@ -177,8 +177,8 @@ def refund_error(refund: Decimal, *, computed: Decimal, payment: Payment | None)
     the captured payment), or None."""
     if refund < 0 or refund > computed:
         return REFUND_TOO_HIGH.format(limit=computed)
-    if payment is not None and refund > payment.amount - payment.refunded_amount:
-        return REFUND_TOO_HIGH.format(limit=payment.amount - payment.refunded_amount)
+    if payment is not None and refund > payment.refundable_amount:
+        return REFUND_TOO_HIGH.format(limit=payment.refundable_amount)
     return None
 
 
