@@ -1,4 +1,7 @@
-"""Public catalogue endpoints E10 and E11 (thin: validate, call a selector, serialize)."""
+"""Public catalogue endpoints E10 and E11 (thin: validate, call a selector, serialize).
+
+Both read the catalogue from the replica when one is configured (shop/db.py): a shopper may see stock a
+moment old there; the cart and checkout re-check and lock it on the primary."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -10,6 +13,7 @@ from catalog.serializers import (
     serialize_product,
     serialize_products,
 )
+from shop.db import reads_from_replica
 from shop.exceptions import NotFound
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination
@@ -37,6 +41,7 @@ class ProductListView(PublicApiView):
         parameters=LIST_PARAMETERS,
         responses={200: envelope("ProductListResponse", ProductPageSerializer), **error_responses(400)},
     )
+    @reads_from_replica("catalog")
     def get(self, request):
         filters = product_filters_from_query(request.query_params)
         data = EnvelopePagination().paginate(
@@ -52,6 +57,7 @@ class ProductDetailView(PublicApiView):
         tags=["products"],
         responses={200: envelope("ProductResponse", ProductSerializer), **error_responses(400, 404)},
     )
+    @reads_from_replica("catalog")
     def get(self, request, product_id):
         product = selectors.product_get(parse_uuid(product_id, "product"))
         if product is None:

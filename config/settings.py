@@ -141,11 +141,43 @@ TEMPLATES = [
 # Database: DATABASE_URL (PostgreSQL in production and tests), else a local SQLite file so that
 # `make run` needs no server. SQLite runs in WAL mode with IMMEDIATE transactions so that writers
 # queue on the database lock instead of failing half-way through a transaction.
+#
+# DATABASE_POOLER=pgbouncer: DATABASE_URL (and DATABASE_REPLICA_URL) name PgBouncer in transaction pooling
+# mode, which lends a server connection for one transaction only, so nothing may outlive a transaction on
+# it: no server-side cursors (`.iterator()` would DECLARE a WITH HOLD cursor), no prepared statements
+# unless PgBouncer tracks them (`max_prepared_statements`, PgBouncer >= 1.21: set
+# PGBOUNCER_PREPARED_STATEMENTS=1), no Django connection pool on top (PgBouncer is the pool). Session
+# settings Django sends (time zone) are among those PgBouncer tracks per client. CONN_MAX_AGE keeps the
+# cheap client connection to PgBouncer, never a PostgreSQL backend. README "Scaling out".
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+DATABASE_POOLERS = {"", "pgbouncer"}
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in DATABASE_POOLERS:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or pgbouncer, got {DATABASE_POOLER!r}")
+PGBOUNCER_PREPARED_STATEMENTS = env_bool("PGBOUNCER_PREPARED_STATEMENTS")
+
+
+def database_from_url(name: str, url: str) -> dict:
+    """One DATABASES entry from a URL: persistent, health-checked connections; PostgreSQL connects within
+    5 seconds; through PgBouncer, the transaction-pooling rules above."""
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    postgres = database["ENGINE"] == "django.db.backends.postgresql"
+    if postgres:
+        database.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if DATABASE_POOLER == "pgbouncer":
+        if not postgres:
+            raise ImproperlyConfigured(f"DATABASE_POOLER=pgbouncer needs a postgres:// {name}")
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        if not PGBOUNCER_PREPARED_STATEMENTS:
+            database["OPTIONS"]["prepare_threshold"] = None  # psycopg never prepares a statement
+    return database
+
+
+if DATABASE_POOLER and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_POOLER is set but DATABASE_URL is not (it names the pooler)")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -158,6 +190,14 @@ else:
             },
         }
     }
+# DATABASE_REPLICA_URL: a streaming replica of the primary; the public catalogue reads go there (shop/db.py).
+# Tests mirror it to the test database; real replication is tested in tests/scale/.
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a postgres:// DATABASE_URL (the primary)")
+    DATABASES["replica"] = database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shop.db.PrimaryReplicaRouter"]
 ATOMIC_REQUESTS = False  # each service opens its own transaction (STYLE.md)
 for _db in DATABASES.values():
     _db["ATOMIC_REQUESTS"] = False

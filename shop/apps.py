@@ -9,4 +9,4 @@ class ShopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shop import schema  # noqa: F401  (registers the OpenAPI extension for MoneyField)
+        from shop import db, schema  # noqa: F401  (db: per-request routing state; schema: MoneyField)
