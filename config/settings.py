@@ -4,6 +4,7 @@ See README.md (Configuration) and API.md §7 for the meaning of each variable.
 """
 
 import os
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -82,7 +83,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backoffice.apps.BackofficeConfig",  # first: its admin templates override Django's
+    "backoffice.apps.ShopAdminConfig",  # django.contrib.admin with the shop's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -224,7 +226,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Stored and served by the API in UTC; the admin shows dates (and counts "today") in the shop's zone.
+TIME_ZONE = os.environ.get("TIME_ZONE", "").strip() or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
+    raise ImproperlyConfigured(f"TIME_ZONE must be an IANA zone such as Europe/Paris, got {TIME_ZONE!r}") from _exc
 USE_I18N = True
 USE_TZ = True
 
@@ -285,6 +292,12 @@ IDEMPOTENCY_KEY_TTL_HOURS = 24
 DEMO_ADMIN_EMAIL = os.environ.get("DEMO_ADMIN_EMAIL", "").strip()  # admin made by `seed_demo` when both set
 DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
 SERVICE_NAME = "ecommerce-backend"
+
+# The Django admin (staff back office)
+ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", "").strip() or "Shop administration"
+ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", "").strip() or "Shop admin"
+LOW_STOCK_THRESHOLD = env_int("LOW_STOCK_THRESHOLD", 5)  # dashboard: active products with available ≤ this
+SHIPPING_OVERDUE_DAYS = env_int("SHIPPING_OVERDUE_DAYS", 7, minimum=1)  # dashboard: shipped, not delivered
 SERVICE_VERSION = "1.0.0"
 
 REST_FRAMEWORK = {

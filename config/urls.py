@@ -32,7 +32,3 @@ urlpatterns = [
 
 # A failure outside DRF's handler (middleware, say) under /api/ still answers the JSON envelope.
 handler500 = "shop.handlers.server_error"
-
-admin.site.site_header = "Shop administration"
-admin.site.site_title = "Shop admin"
-admin.site.index_title = "Store operations"

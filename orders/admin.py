@@ -19,9 +19,10 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
+from orders.selectors import order_export_rows
 from orders.services import order_cancel_preview, order_status_set
 from payments.models import Payment
-from shop.admin import ReadOnlyInline, ViewOnlyMixin, shop_error_text
+from shop.admin import CsvExportMixin, ReadOnlyInline, ViewOnlyMixin, local_time, money, shop_error_text
 from shop.exceptions import ShopError
 
 
@@ -34,7 +35,7 @@ class OrderItemInline(ReadOnlyInline):
 
     @admin.display(description="line total")
     def line_total(self, item):
-        return item.line_total
+        return money(item.line_total)
 
 
 class PaymentInline(ReadOnlyInline):
@@ -70,9 +71,9 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View-only: orders are made by checkout, moved only by the actions below, and cancelled, never
-    deleted."""
+    deleted. "Export CSV" streams what the list shows (filters and search kept), every page."""
 
     list_display = (
         "order_number",
@@ -103,6 +104,18 @@ class OrderAdmin(ViewOnlyMixin, admin.ModelAdmin):
     inlines = (OrderItemInline, PaymentInline, OrderEventInline)
     actions = ("mark_processing", "mark_shipped", "mark_delivered", "mark_completed", "cancel_orders")
 
+    csv_header = [
+        "order number",
+        "date",
+        "customer",
+        "status",
+        "payment method",
+        "payment status",
+        "total",
+        "refunded",
+        "items",
+    ]
+
     # --- permissions: view and actions only ------------------------------------------------------
 
     def has_process_permission(self, request):
@@ -125,6 +138,23 @@ class OrderAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description="billing address")
     def billing(self, order):
         return _address_html(order.billing_address)
+
+    # --- export ----------------------------------------------------------------------------------
+
+    def csv_rows(self, queryset):
+        rows = order_export_rows(queryset).iterator(chunk_size=self.csv_chunk_size)
+        for number, created, customer, status, method, payment_status, total, refunded, units in rows:
+            yield (
+                number,
+                local_time(created),
+                customer,
+                status,
+                method,
+                payment_status or "",
+                money(total),
+                money(refunded or 0),
+                units or 0,
+            )
 
     # --- actions ---------------------------------------------------------------------------------
 

@@ -226,3 +226,38 @@ def inventory_problems(now: datetime | None = None) -> list[str]:
     for order_number, paid in doubly_paid:
         problems.append(f"Order {order_number}: {paid} successful payments")
     return problems
+
+
+#: The columns of `order_export_rows`, in order (the Django admin's CSV export of orders).
+ORDER_EXPORT_COLUMNS = (
+    "order_number",
+    "created_at",
+    "customer",
+    "status",
+    "payment_method",
+    "payment_status",
+    "total_amount",
+    "refunded",
+    "units",
+)
+
+
+def order_export_rows(orders: QuerySet[Order]) -> QuerySet:
+    """`orders` (filtered and ordered by the caller) as tuples of `ORDER_EXPORT_COLUMNS`, one query: the
+    latest payment's status, the amount refunded over all payments and the units ordered are correlated
+    subqueries, so the rows can be streamed with `.iterator()`."""
+    payments = Payment.objects.filter(order=OuterRef("pk"))
+    refunded = payments.order_by().values("order").annotate(total=Sum("refunded_amount")).values("total")
+    units = (
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return orders.annotate(
+        customer=F("user__email"),
+        payment_status=Subquery(payments.order_by("-created_at", "-id").values("status")[:1]),
+        refunded=Subquery(refunded),
+        units=Subquery(units),
+    ).values_list(*ORDER_EXPORT_COLUMNS)

@@ -17,9 +17,10 @@ from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 
 from payments.models import Payment
-from returns.models import Return, ReturnItem
+from returns.models import Return, ReturnItem, ReturnStatus
+from returns.selectors import return_export_rows
 from returns.services import return_approve, return_approve_preview, return_reject
-from shop.admin import ReadOnlyInline, ViewOnlyMixin, shop_error_text
+from shop.admin import CsvExportMixin, ReadOnlyInline, ViewOnlyMixin, local_time, money, shop_error_text
 from shop.exceptions import ShopError
 
 #: Returned lines in the order of the order's items.
@@ -45,16 +46,17 @@ class ReturnItemInline(ReadOnlyInline):
 
     @admin.display(description="unit price")
     def unit_price(self, item):
-        return item.order_item.price_at_time
+        return money(item.order_item.price_at_time)
 
     @admin.display(description="line refund")
     def line_refund(self, item):
-        return item.order_item.price_at_time * item.quantity
+        return money(item.order_item.price_at_time * item.quantity)
 
 
 @admin.register(Return)
-class ReturnAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    """View-only: a return is the customer's request (E28), decided only by the actions below."""
+class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
+    """View-only: a return is the customer's request (E28), decided only by the actions below.
+    "Export CSV" streams what the list shows."""
 
     list_display = ("order_number", "customer_email", "status", "refund_amount", "created_at")
     list_select_related = ("order", "user")
@@ -74,6 +76,23 @@ class ReturnAdmin(ViewOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = (ReturnItemInline,)
     actions = ("approve_returns", "reject_returns")
+
+    csv_header = [
+        "order number",
+        "requested",
+        "customer",
+        "status",
+        "refund amount",
+        "units",
+        "reason",
+        "decided",
+    ]
+
+    def csv_rows(self, queryset):
+        rows = return_export_rows(queryset).iterator(chunk_size=self.csv_chunk_size)
+        for number, created, customer, status, refund, units, reason, updated in rows:
+            decided = "" if status == ReturnStatus.REQUESTED else local_time(updated)
+            yield (number, local_time(created), customer, status, money(refund), units or 0, reason, decided)
 
     def has_process_permission(self, request):
         """Who may decide returns: staff allowed to change them (every admin is a superuser)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from returns.models import Return, ReturnItem
 from shop.exceptions import NotFound
@@ -73,3 +73,31 @@ def return_list_for_admin(*, status: str | None = None, since: datetime | None =
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs
+
+
+#: The columns of `return_export_rows`, in order (the Django admin's CSV export of returns).
+RETURN_EXPORT_COLUMNS = (
+    "order_number",
+    "created_at",
+    "customer",
+    "status",
+    "refund_amount",
+    "units",
+    "reason",
+    "updated_at",
+)
+
+
+def return_export_rows(returns: QuerySet[Return]) -> QuerySet:
+    """`returns` (filtered and ordered by the caller) as tuples of `RETURN_EXPORT_COLUMNS`, one query
+    (the units returned by a correlated subquery), to be streamed with `.iterator()`."""
+    units = (
+        ReturnItem.objects.filter(return_request=OuterRef("pk"))
+        .order_by()
+        .values("return_request")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return returns.annotate(
+        order_number=F("order__order_number"), customer=F("user__email"), units=Subquery(units)
+    ).values_list(*RETURN_EXPORT_COLUMNS)

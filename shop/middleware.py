@@ -9,11 +9,13 @@ import re
 import threading
 import time
 import uuid
+from datetime import UTC
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from shop.context import reset_request_id, set_request_id
 from shop.exceptions import PayloadTooLarge
@@ -132,6 +134,9 @@ class ApiRequestMiddleware:
             redirect = self.slash_redirect(request)
             if redirect is not None:
                 return redirect
+        if is_api_or_health(path):
+            with timezone.override(UTC):  # API.md §1.9: UTC whatever the shop's TIME_ZONE (the admin's)
+                return self.get_response(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

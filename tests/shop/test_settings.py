@@ -67,6 +67,9 @@ SECRET = "a-real-secret-of-enough-length-0123456789"
         ("RETURN_WINDOW_DAYS", "-5"),
         ("NUM_PROXIES", "-1"),
         ("JWT_ACCESS_MINUTES", "sixty"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("LOW_STOCK_THRESHOLD", "-1"),
+        ("SHIPPING_OVERDUE_DAYS", "0"),
     ],
 )
 def test_settings_refuse_to_load_with_a_value_that_would_break_requests(name, value):

@@ -1,0 +1,59 @@
+"""The admin site staff use: header and title from settings, the technical models under "Security"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+
+#: (app label, model name) of the technical models grouped under the "Security" section.
+SECURITY_MODELS = (
+    ("admin", "logentry"),
+    ("auth", "group"),
+    ("token_blacklist", "outstandingtoken"),
+    ("token_blacklist", "blacklistedtoken"),
+)
+#: Names shown for some of them (the audit trail is the "Activity" page).
+SECURITY_NAMES = {("admin", "logentry"): "Activity"}
+
+
+class ShopAdminSite(admin.AdminSite):
+    index_title = "Store operations"
+
+    @property
+    def site_header(self):
+        return settings.ADMIN_SITE_HEADER
+
+    @property
+    def site_title(self):
+        return settings.ADMIN_SITE_TITLE
+
+    def get_app_list(self, request, app_label=None):
+        """The apps as Django lists them, with Groups, the token blacklist's tables and the Activity page
+        moved into one "Security" section at the end (an app's own index page is left as it is)."""
+        app_list = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return app_list
+        security, kept = [], []
+        for app in app_list:
+            models = []
+            for model in app["models"]:
+                key = (app["app_label"], model["object_name"].lower())
+                if key in SECURITY_MODELS:
+                    model = {**model, "name": SECURITY_NAMES.get(key, model["name"])}
+                    security.append((SECURITY_MODELS.index(key), model))
+                else:
+                    models.append(model)
+            if models:
+                kept.append({**app, "models": models})
+        if security:
+            models = [model for _, model in sorted(security, key=lambda pair: pair[0])]
+            kept.append(
+                {
+                    "name": "Security",
+                    "app_label": "security",
+                    "app_url": models[0]["admin_url"],
+                    "has_module_perms": True,
+                    "models": models,
+                }
+            )
+        return kept
