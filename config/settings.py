@@ -231,7 +231,9 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "").strip() or "UTC"
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
-    raise ImproperlyConfigured(f"TIME_ZONE must be an IANA zone such as Europe/Paris, got {TIME_ZONE!r}") from _exc
+    raise ImproperlyConfigured(
+        f"TIME_ZONE must be an IANA zone such as Europe/Paris, got {TIME_ZONE!r}"
+    ) from _exc
 USE_I18N = True
 USE_TZ = True
 
