@@ -26,7 +26,7 @@ LIST_PARAMS = [
     OpenApiParameter("min_price", str),
     OpenApiParameter("max_price", str),
     OpenApiParameter("in_stock", str, enum=["true", "false", "1", "0"]),
-    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+    OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]
 DATA = serializers.JSONField()
 

@@ -24,6 +24,28 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-name": ("-name", "-created_at", "-id"),
 }
 DEFAULT_SORT = "-created_at"
+#: The Go service's web client sends these words (API.md §4.4); each is one of `SORTS`.
+SORT_ALIASES: dict[str, str] = {
+    "newest": "-created_at",
+    "oldest": "created_at",
+    "price_asc": "price",
+    "price_desc": "-price",
+    "name_asc": "name",
+    "name_desc": "-name",
+}
+#: Every `sort` value E10 and E32 honour (case-insensitive), for the schema.
+SORT_VALUES: tuple[str, ...] = (*SORTS, *SORT_ALIASES)
+SORT_DESCRIPTION = (
+    "one of " + ", ".join(SORT_VALUES) + " (case-insensitive); any other value: the default, -created_at"
+)
+
+
+def sort_from_query(value: str | None) -> str:
+    """The `SORTS` key for a `sort` parameter: either vocabulary, any case; anything else (absent, empty,
+    unknown, NUL included) is the default order, as the Go service ignored `sort` (API.md §4.4)."""
+    word = (value or "").strip().lower()
+    word = SORT_ALIASES.get(word, word)
+    return word if word in SORTS else DEFAULT_SORT
 
 
 @dataclass(frozen=True)

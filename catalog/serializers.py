@@ -15,14 +15,13 @@ from typing import Any
 from rest_framework import serializers
 
 from catalog.models import Product
-from catalog.selectors import DEFAULT_SORT, SORTS, ProductFilters
+from catalog.selectors import ProductFilters, sort_from_query
 from shop.exceptions import ValidationFailed
 from shop.fields import CENT, MAX_MONEY, to_money
 
 NUL_MESSAGE = "Null characters are not allowed."
 PRICE_BOUND_MESSAGE = "Enter a number between 0 and 99999999.99."
 IN_STOCK_MESSAGE = "Must be one of: true, 1, false, 0."
-SORT_MESSAGE = "Must be one of: " + ", ".join(SORTS) + "."
 IN_STOCK_VALUES = {"true": True, "1": True, "false": False, "0": False}
 DECIMAL_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 
@@ -121,7 +120,8 @@ def _price_bound(value: str | None, name: str, errors: dict[str, str], rounding:
 
 
 def product_filters_from_query(params: Mapping[str, str]) -> ProductFilters:
-    """Validate E10's filters; every bad parameter is reported under its own name (400).
+    """Validate E10's filters; every bad parameter is reported under its own name (400). `sort` never
+    fails: an unknown value is the default order.
 
     Price bounds accept any decimal 0..99999999.99 and keep their exact meaning on the 2-place
     `price` column (`min_price` 9.991 → 10.00, `max_price` 9.999 → 9.99); `min_price` > `max_price`
@@ -141,10 +141,7 @@ def product_filters_from_query(params: Mapping[str, str]) -> ProductFilters:
         else:
             errors["in_stock"] = IN_STOCK_MESSAGE
 
-    sort = _param(params, "sort", errors) or DEFAULT_SORT
-    if sort not in SORTS:
-        errors["sort"] = SORT_MESSAGE
-        sort = DEFAULT_SORT
+    sort = sort_from_query(params.get("sort"))  # never an error (API.md §4.4)
 
     if errors:
         raise ValidationFailed(errors)

@@ -28,7 +28,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("min_price", str, description="decimal 0..99999999.99, inclusive"),
     OpenApiParameter("max_price", str, description="decimal 0..99999999.99, inclusive"),
     OpenApiParameter("in_stock", str, enum=["true", "1", "false", "0"], description="true: available > 0"),
-    OpenApiParameter("sort", str, enum=list(selectors.SORTS), description="default -created_at"),
+    OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]
 
 
