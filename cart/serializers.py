@@ -1,7 +1,8 @@
 """Cart input and output: E17/E18 bodies and the Cart (§2.3) and CartItem (§2.4) shapes.
 
 Output is built by plain functions over `cart.selectors.cart_lines` rows (no per-request field
-construction); products use the catalogue's Product shape, so `stock` means available everywhere.
+construction); products use the catalogue's Product shape, except that a line's `product.stock` is
+what this cart can hold (§2.4): the client caps its + button by comparing it with the line quantity.
 """
 
 from __future__ import annotations
@@ -25,13 +26,22 @@ class CartItemUpdateSerializer(serializers.Serializer):
     quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
+class CartProductSerializer(ProductSerializer):
+    """A cart line's Product (OpenAPI): `stock` is what this cart can hold."""
+
+    stock = serializers.IntegerField(
+        help_text="max(0, stock_quantity − active reservations of other carts): this line's own hold "
+        "does not count against it"
+    )
+
+
 class CartItemSerializer(serializers.Serializer):
     """The CartItem object of §2.4 (OpenAPI; the output is `serialize_cart_item`)."""
 
     id = serializers.UUIDField()
     cart_id = serializers.UUIDField()
     product_id = serializers.UUIDField()
-    product = ProductSerializer()
+    product = CartProductSerializer()
     quantity = serializers.IntegerField()
     line_total = money_field()
     reserved_until = serializers.DateTimeField(allow_null=True, help_text="null once the hold expired")
@@ -61,13 +71,14 @@ class CartValidSerializer(serializers.Serializer):
 
 
 def serialize_cart_item(line: CartItem) -> dict[str, Any]:
-    """§2.4. `line` comes from `cart_lines` (product with stock figures, `reserved_until`)."""
+    """§2.4. `line` comes from `cart_lines` (product with stock figures, `reserved_until`,
+    `available_to_cart`); `product.stock` leaves the line's own hold out."""
     product = line.product
     return {
         "id": str(line.pk),
         "cart_id": str(line.cart_id),
         "product_id": str(line.product_id),
-        "product": serialize_product(product),
+        "product": {**serialize_product(product), "stock": line.available_to_cart},
         "quantity": line.quantity,
         "line_total": to_money(product.price * line.quantity),
         "reserved_until": iso_utc(line.reserved_until),

@@ -193,7 +193,7 @@ def cart_validate(*, user) -> CartValidation:
     or expired, never counts against it). A price changed since the line's last add or update is a
     warning only. An empty cart is valid. Nothing is locked or written (besides creating the cart)."""
     cart, created = cart_get_or_create(user=user)
-    lines = [] if created else cart_lines(cart, with_others=True)
+    lines = [] if created else cart_lines(cart)
     result = CartValidation(cart=cart, lines=lines)
     for line in lines:
         product = line.product

@@ -119,14 +119,96 @@ def test_expires_at_is_the_earliest_active_hold_and_reserved_until_is_null_once_
     assert data["expires_at"].endswith("Z")
 
 
-def test_product_stock_in_the_cart_is_available_stock_of_all_carts(customer_api, customer):
+def test_a_lines_product_stock_is_what_this_cart_can_hold_other_carts_holds_only(customer_api, customer):
     product = ProductFactory(stock_quantity=10)
     add(customer_api, product, 4)
     other_cart_holds(product, 3)
 
     product_data = customer_api.get(CART).json()["data"]["items"][0]["product"]
 
-    assert (product_data["stock_quantity"], product_data["reserved"], product_data["stock"]) == (10, 7, 3)
+    # reserved counts every cart (§2.2); stock leaves this cart's own hold of 4 out (§2.4): 10 − 3
+    assert (product_data["stock_quantity"], product_data["reserved"], product_data["stock"]) == (10, 7, 7)
+    # the catalogue keeps the available-for-anyone meaning
+    assert customer_api.get(f"/api/v1/products/{product.pk}").json()["data"]["stock"] == 3
+
+
+def test_the_shoppers_own_hold_does_not_lower_the_stock_shown_on_its_line(customer_api):
+    """The web client's cart page: 3 in stock, 2 in the cart must not say "Only 1 left"."""
+    product = ProductFactory(stock_quantity=3)
+
+    (item,) = add(customer_api, product, 2).json()["data"]["items"]
+
+    assert (item["quantity"], item["product"]["stock"], item["product"]["reserved"]) == (2, 3, 2)
+    (item,) = customer_api.get(CART).json()["data"]["items"]
+    assert item["product"]["stock"] == 3
+
+
+def test_another_carts_hold_lowers_the_stock_on_the_line(customer_api):
+    product = ProductFactory(stock_quantity=10)
+    other_cart_holds(product, 6)
+
+    (item,) = add(customer_api, product, 1).json()["data"]["items"]
+
+    assert item["product"]["stock"] == 4
+    other_cart_holds(product, 5)  # more than on hand is held by others: floored at 0
+    assert customer_api.get(CART).json()["data"]["items"][0]["product"]["stock"] == 0
+
+
+def test_an_expired_hold_of_another_cart_does_not_count_on_the_line(customer_api):
+    product = ProductFactory(stock_quantity=10)
+    line = CartItemFactory(product=product, quantity=4)
+    ReservationFactory(cart=line.cart, product=product, quantity=4, expired=True)
+
+    (item,) = add(customer_api, product, 2).json()["data"]["items"]
+
+    assert item["product"]["stock"] == 10
+
+
+def test_the_line_can_be_updated_up_to_the_stock_it_shows_and_no_further(customer_api, customer):
+    """The + button: the client lets the quantity grow while it is below `product.stock`."""
+    product = ProductFactory(stock_quantity=5)
+    other_cart_holds(product, 2)
+    (item,) = add(customer_api, product, 1).json()["data"]["items"]
+    assert item["product"]["stock"] == 3
+
+    for quantity in (2, 3):
+        response = customer_api.put(item_url(item["id"]), {"quantity": quantity})
+        assert response.status_code == 200, response.json()
+        (item,) = response.json()["data"]["items"]
+        assert (item["quantity"], item["product"]["stock"]) == (quantity, 3)
+
+    response = customer_api.put(item_url(item["id"]), {"quantity": 4})
+    content = assert_error(
+        response, 409, "insufficient_stock", "Failed to update cart item", "insufficient stock"
+    )
+    assert content["details"] == {"product_id": str(product.pk), "requested": 4, "available": 3}
+    assert reservation_of(customer, product).quantity == 3
+    assert customer_api.get(VALIDATE).status_code == 200
+
+
+def test_every_cart_answer_shows_the_stock_this_cart_can_hold(customer_api):
+    first = ProductFactory(stock_quantity=8)
+    second = ProductFactory(stock_quantity=6)
+    other_cart_holds(first, 1)
+    add(customer_api, first, 3)
+    item_id = next(i["id"] for i in add(customer_api, second, 2).json()["data"]["items"])
+
+    answers = [
+        customer_api.get(CART),
+        customer_api.put(item_url(item_id), {"quantity": 2}),
+        customer_api.get(VALIDATE),
+    ]
+
+    for response in answers:
+        assert response.status_code == 200, response.json()
+        data = response.json()["data"]
+        items = data.get("cart", data)["items"]
+        assert {i["product_id"]: i["product"]["stock"] for i in items} == {
+            str(first.pk): 7,
+            str(second.pk): 6,
+        }
+    remaining = customer_api.delete(item_url(item_id)).json()["data"]["items"]
+    assert [(i["product_id"], i["product"]["stock"]) for i in remaining] == [(str(first.pk), 7)]
 
 
 def test_cart_needs_a_bearer_token(api):
@@ -177,7 +259,7 @@ def test_add_creates_a_line_and_reserves_it_for_the_ttl(customer_api, customer):
     assert response.status_code == 201
     assert body["message"] == "Item added to cart successfully"
     (item,) = body["data"]["items"]
-    assert (item["quantity"], item["line_total"], item["product"]["stock"]) == (3, 37.5, 7)
+    assert (item["quantity"], item["line_total"], item["product"]["stock"]) == (3, 37.5, 10)
     reservation = reservation_of(customer, product)
     assert reservation.quantity == 3
     assert before + timedelta(minutes=10) <= reservation.expires_at <= timezone.now() + timedelta(minutes=10)
@@ -345,7 +427,7 @@ def test_update_sets_the_quantity_and_the_reservation_follows(customer_api, cust
     assert response.status_code == 200
     assert body["message"] == "Cart item updated successfully"
     assert body["data"]["items"][0]["quantity"] == 2
-    assert body["data"]["items"][0]["product"]["stock"] == 8
+    assert body["data"]["items"][0]["product"]["stock"] == 10  # the line's own hold is not counted
     assert reservation_of(customer, product).quantity == 2
 
 

@@ -174,7 +174,7 @@ def test_cart_lines_reads_lines_products_stock_and_holds_in_one_query(django_ass
         ReservationFactory(product=line.product, quantity=3)
 
     with django_assert_num_queries(1):
-        lines = cart_lines(cart, with_others=True)
+        lines = cart_lines(cart)
         for line in lines:
             assert (line.product.reserved, line.product.available, line.available_to_cart) == (5, 5, 7)
             assert line.reserved_until is not None
