@@ -69,6 +69,7 @@ class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
         "customer_email",
         "status",
         "reason",
+        "notes",
         "refund_amount",
         "created_at",
         "updated_at",

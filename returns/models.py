@@ -19,6 +19,7 @@ class Return(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="returns")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns")
     reason = models.TextField(max_length=1000)
+    notes = models.TextField(max_length=2000, blank=True, default="")  # the customer's extra notes (E28)
     status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -14,7 +14,17 @@ from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from returns.models import Return, ReturnItem
 from shop.exceptions import NotFound
 
-RETURN_FIELDS = ("id", "order_id", "user_id", "reason", "status", "refund_amount", "created_at", "updated_at")
+RETURN_FIELDS = (
+    "id",
+    "order_id",
+    "user_id",
+    "reason",
+    "notes",
+    "status",
+    "refund_amount",
+    "created_at",
+    "updated_at",
+)
 
 
 def _items_prefetch() -> Prefetch:

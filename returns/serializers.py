@@ -2,12 +2,14 @@
 
 from collections.abc import Mapping
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from returns.models import ReturnStatus
 from shop.fields import MoneyField, StrictIntegerField, StrictUUIDField, TrimmedChoiceField
 
 DUPLICATE_ITEM = "This order item is listed more than once."
+ITEM_ENTRY_INVALID = "Expected an order item id or an object with order_item_id and quantity."
 
 
 class ReturnItemSerializer(serializers.Serializer):
@@ -23,6 +25,7 @@ class ReturnSerializer(serializers.Serializer):
     order_id = serializers.UUIDField(read_only=True)
     user_id = serializers.UUIDField(read_only=True)
     reason = serializers.CharField(read_only=True)
+    notes = serializers.CharField(read_only=True, help_text='the customer\'s extra notes, "" when none')
     status = serializers.CharField(read_only=True)
     refund_amount = MoneyField(read_only=True)
     items = ReturnItemSerializer(many=True, read_only=True)
@@ -47,6 +50,46 @@ class AdminReturnSerializer(ReturnSerializer):
 class ReturnItemInputSerializer(serializers.Serializer):
     order_item_id = StrictUUIDField()
     quantity = StrictIntegerField(min_value=1)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "order_item_id": {"type": "string", "format": "uuid"},
+                    "quantity": {"type": "integer", "minimum": 1},
+                },
+                "required": ["order_item_id", "quantity"],
+            },
+            {
+                "type": "string",
+                "format": "uuid",
+                "description": "that whole line: ordered − already returned",
+            },
+        ]
+    }
+)
+class ReturnItemEntryField(serializers.Field):
+    """One E28 `items` entry: `{order_item_id, quantity}`, or a plain order-item id string (the Go
+    service's web client sends these) meaning the whole remaining line, `quantity` None. A bad id in
+    either form is an error on the entry's `order_item_id`."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                return {"order_item_id": StrictUUIDField().run_validation(data), "quantity": None}
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"order_item_id": exc.detail}) from exc
+        if isinstance(data, Mapping):
+            serializer = ReturnItemInputSerializer(data=data)
+            serializer.is_valid(raise_exception=True)
+            return dict(serializer.validated_data)
+        raise serializers.ValidationError(ITEM_ENTRY_INVALID)
+
+    def to_representation(self, value):  # pragma: no cover - input only
+        return value
 
 
 class ReturnItemListField(serializers.ListField):
@@ -74,23 +117,33 @@ class ReturnItemListField(serializers.ListField):
 
     @staticmethod
     def _item_id(entry):
-        """The entry's `order_item_id` as a UUID, or None when it is missing or not a valid id (that
-        entry then carries its own error)."""
-        if not isinstance(entry, Mapping):
-            return None
+        """The entry's `order_item_id` (either form) as a UUID, or None when it is missing or not a valid
+        id (that entry then carries its own error)."""
+        if isinstance(entry, Mapping):
+            entry = entry.get("order_item_id")
         try:
-            return StrictUUIDField().run_validation(entry.get("order_item_id"))
+            return StrictUUIDField().run_validation(entry)
         except serializers.ValidationError:
             return None
 
 
 class ReturnCreateSerializer(serializers.Serializer):
-    """E28 body. `items` absent = the whole order; present = non-empty, each order item at most once.
-    Ids are hyphenated UUID strings (§1.8), trimmed (§1.2)."""
+    """E28 body. `items` absent, `null` or `[]` = the whole order (`items` then validates to None);
+    otherwise each order item at most once, as an object or a plain id. Ids are hyphenated UUID strings
+    (§1.8), trimmed (§1.2); `notes` is trimmed too and stored as given, `""` when absent."""
 
     order_id = StrictUUIDField()
     reason = serializers.CharField(max_length=1000)
-    items = ReturnItemListField(child=ReturnItemInputSerializer(), required=False, allow_empty=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    items = ReturnItemListField(
+        child=ReturnItemEntryField(),
+        required=False,
+        allow_empty=True,
+        help_text="absent, null or [] = the whole order",
+    )
+
+    def validate_items(self, items):
+        return items or None
 
 
 class ReturnProcessSerializer(serializers.Serializer):

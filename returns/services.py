@@ -35,6 +35,7 @@ RETURN_ALREADY_PROCESSED = "return has already been processed"
 PROCESS_FAILED = "Failed to process return"
 
 ITEM_NOT_IN_ORDER = "This item is not part of the order."
+ITEM_FULLY_RETURNED = "Every unit of this item has already been returned."
 QUANTITY_TOO_HIGH = "Ensure this value is less than or equal to {limit}."
 REFUND_TOO_HIGH = "Ensure this value is less than or equal to {limit}."
 
@@ -68,12 +69,18 @@ def returned_quantities(order_id: Any) -> dict[Any, int]:
 
 
 def return_request(
-    *, user: Any, order_id: Any, reason: str, items: Iterable[Mapping[str, Any]] | None = None
+    *,
+    user: Any,
+    order_id: Any,
+    reason: str,
+    notes: str = "",
+    items: Iterable[Mapping[str, Any]] | None = None,
 ) -> Return:
     """E28: open a return for (part of) one of `user`'s orders and move the order to `return_requested`.
 
-    `items` is `[{order_item_id, quantity}, ...]` (already validated for shape); None returns every unit
-    not yet returned. Checks run in the order of API.md E28. The order row is locked for the whole
+    `items` is `[{order_item_id, quantity}, ...]` (already validated for shape; `quantity` None = that
+    whole line, ordered − already returned); None returns every unit not yet returned. `notes` is the
+    customer's free text, stored for staff. Checks run in the order of API.md E28. The order row is locked for the whole
     transaction, so concurrent requests for one order queue on it and the second sees the first's return;
     the partial unique index is the backstop and maps to the same 409.
 
@@ -100,6 +107,7 @@ def return_request(
                 order=order,
                 user=user,
                 reason=reason,
+                notes=notes,
                 status=ReturnStatus.REQUESTED,
                 refund_amount=refund_amount,
                 created_at=now,
@@ -139,14 +147,17 @@ def _return_lines(order: Order, items: Iterable[Mapping[str, Any]] | None) -> li
     }
     if unknown:
         raise ValidationFailed(unknown)
-    too_many = {
-        f"items.{index}.quantity": QUANTITY_TOO_HIGH.format(limit=left(order_items[item["order_item_id"]]))
-        for index, item in enumerate(items)
-        if item["quantity"] > left(order_items[item["order_item_id"]])
-    }
-    if too_many:
-        raise ValidationFailed(too_many)
-    return [(order_items[item["order_item_id"]], item["quantity"]) for item in items]
+    # A plain id (quantity None) is the whole remaining line; one with nothing left is refused on its id.
+    wanted = [(order_items[item["order_item_id"]], item["quantity"]) for item in items]
+    errors = {}
+    for index, (line, quantity) in enumerate(wanted):
+        if quantity is None and left(line) <= 0:
+            errors[f"items.{index}.order_item_id"] = ITEM_FULLY_RETURNED
+        elif quantity is not None and quantity > left(line):
+            errors[f"items.{index}.quantity"] = QUANTITY_TOO_HIGH.format(limit=left(line))
+    if errors:
+        raise ValidationFailed(errors)
+    return [(line, left(line) if quantity is None else quantity) for line, quantity in wanted]
 
 
 def _constraint_name(exc: IntegrityError) -> str | None:

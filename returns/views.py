@@ -43,7 +43,11 @@ class ReturnListCreateView(ApiView):
         data = self.validated(ReturnCreateSerializer)
         with failure_message("Failed to create return", ReturnNotAllowed):
             created = services.return_request(
-                user=request.user, order_id=data["order_id"], reason=data["reason"], items=data.get("items")
+                user=request.user,
+                order_id=data["order_id"],
+                reason=data["reason"],
+                notes=data["notes"],
+                items=data.get("items"),
             )
         body = ReturnSerializer(selectors.return_get(return_id=created.pk)).data
         return success("Return created successfully", body, status=201)

@@ -106,6 +106,19 @@ def test_return_page_shows_its_items_read_only(staff_client):
     assert 'name="status"' not in html and 'name="_save"' not in html
 
 
+def test_return_page_shows_the_customers_notes(staff_client):
+    user = UserFactory()
+    order, _items, _payment = delivered_order(user)
+    ret = return_request(
+        user=user, order_id=order.pk, reason="Does not fit", notes="Courier dented <the> box"
+    )
+
+    html = staff_client.get(f"{RETURNS}{ret.pk}/change/").content.decode()
+
+    assert "field-notes" in html
+    assert "Courier dented &lt;the&gt; box" in html
+
+
 def test_posting_the_return_change_form_cannot_decide_it(staff_client):
     ret = requested_return()
 

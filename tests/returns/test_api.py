@@ -45,12 +45,14 @@ def test_create_whole_order_return(customer_api, customer):
         "order_id",
         "user_id",
         "reason",
+        "notes",
         "status",
         "refund_amount",
         "items",
         "created_at",
         "updated_at",
     }
+    assert data["notes"] == ""
     assert data["order_id"] == str(order.pk)
     assert data["user_id"] == str(customer.pk)
     assert data["reason"] == "Too small"
@@ -101,7 +103,19 @@ def test_create_partial_return(customer_api, customer):
         ({"order_id": MISSING_ID, "reason": "   "}, "reason"),
         ({"order_id": MISSING_ID, "reason": "a\x00b"}, "reason"),
         ({"order_id": MISSING_ID, "reason": "x" * 1001}, "reason"),
-        ({"order_id": MISSING_ID, "reason": "x", "items": []}, "items"),
+        ({"order_id": MISSING_ID, "reason": "x", "notes": "x" * 2001}, "notes"),
+        ({"order_id": MISSING_ID, "reason": "x", "notes": "a\x00b"}, "notes"),
+        ({"order_id": MISSING_ID, "reason": "x", "items": ["nope"]}, "items.0.order_item_id"),
+        ({"order_id": MISSING_ID, "reason": "x", "items": [MISSING_ID, 7]}, "items.1"),
+        ({"order_id": MISSING_ID, "reason": "x", "items": [MISSING_ID, [MISSING_ID]]}, "items.1"),
+        (
+            {
+                "order_id": MISSING_ID,
+                "reason": "x",
+                "items": [MISSING_ID, {"order_item_id": MISSING_ID, "quantity": 1}],
+            },
+            "items.1.order_item_id",
+        ),
         ({"order_id": MISSING_ID, "reason": "x", "items": "all"}, "items"),
         ({"order_id": MISSING_ID, "reason": "x", "items": [{"quantity": 1}]}, "items.0.order_item_id"),
         (
@@ -313,6 +327,146 @@ def test_create_with_more_units_than_returnable_is_400_on_that_index(
     assert list(body["errors"]) == ["items.0.quantity"]
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+
+
+URL = "/api/v1/returns"
+
+
+def test_create_with_plain_item_id_strings_as_the_web_client_sends_them(customer_api, customer):
+    """`{order_id, reason, notes, items: ["<order item id>", ...]}`: each id is that whole line."""
+    order, (shirt, socks), _ = delivered_order(customer)
+
+    response = customer_api.post(
+        URL,
+        {"order_id": str(order.pk), "reason": "Too small", "notes": "Box unopened", "items": [str(shirt.pk)]},
+    )
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert data["items"] == [
+        {"order_item_id": str(shirt.pk), "product_id": str(shirt.product_id), "quantity": 2}
+    ]
+    assert data["refund_amount"] == 20
+    assert data["notes"] == "Box unopened"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.RETURN_REQUESTED
+
+
+def test_a_plain_item_id_returns_what_is_left_of_the_line_after_approved_returns(customer_api, customer):
+    order, (shirt, socks), _ = delivered_order(customer, lines=(("10.00", 5), ("5.50", 1)))
+    approved = ReturnFactory(order=order, user=customer, status=ReturnStatus.APPROVED)
+    ReturnItemFactory(return_request=approved, order_item=shirt, quantity=2)
+    rejected = ReturnFactory(order=order, user=customer, status=ReturnStatus.REJECTED)
+    ReturnItemFactory(return_request=rejected, order_item=shirt, quantity=3)  # rejected: not returned
+
+    response = customer_api.post(
+        URL, {"order_id": str(order.pk), "reason": "x", "items": [f" {shirt.pk} ", str(socks.pk)]}
+    )
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert sorted((i["order_item_id"], i["quantity"]) for i in data["items"]) == sorted(
+        [(str(shirt.pk), 3), (str(socks.pk), 1)]
+    )
+    assert data["refund_amount"] == 35.5
+
+
+def test_plain_ids_and_objects_may_be_mixed(customer_api, customer):
+    order, (shirt, socks), _ = delivered_order(customer)
+
+    response = customer_api.post(
+        URL,
+        {
+            "order_id": str(order.pk),
+            "reason": "x",
+            "items": [{"order_item_id": str(shirt.pk), "quantity": 1}, str(socks.pk)],
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    assert {i["order_item_id"]: i["quantity"] for i in response.json()["data"]["items"]} == {
+        str(shirt.pk): 1,
+        str(socks.pk): 1,
+    }
+    assert response.json()["data"]["refund_amount"] == 15.5
+
+
+def test_a_plain_id_of_another_orders_item_is_400_keyed_on_its_index(customer_api, customer):
+    order, (shirt, _), _ = delivered_order(customer)
+    foreign = OrderItemFactory()
+    _, (own_other_order_item, _), _ = delivered_order(customer)
+
+    response = customer_api.post(
+        URL,
+        {
+            "order_id": str(order.pk),
+            "reason": "x",
+            "items": [str(shirt.pk), str(foreign.pk), str(own_other_order_item.pk)],
+        },
+    )
+
+    body = assert_error(response, 400, "validation_error", "Validation failed", "validation_error")
+    assert body["errors"] == {
+        "items.1.order_item_id": "This item is not part of the order.",
+        "items.2.order_item_id": "This item is not part of the order.",
+    }
+    assert not Return.objects.filter(order=order).exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_a_plain_id_of_a_line_already_fully_returned_is_400_on_its_id(customer_api, customer):
+    order, (shirt, socks), _ = delivered_order(customer)
+    approved = ReturnFactory(order=order, user=customer, status=ReturnStatus.APPROVED)
+    ReturnItemFactory(return_request=approved, order_item=shirt, quantity=2)
+
+    response = customer_api.post(
+        URL, {"order_id": str(order.pk), "reason": "x", "items": [str(socks.pk), str(shirt.pk)]}
+    )
+
+    body = assert_error(response, 400, "validation_error", "Validation failed")
+    assert list(body["errors"]) == ["items.1.order_item_id"]
+
+
+@pytest.mark.parametrize("items", [[], None], ids=["empty-list", "null"])
+def test_empty_or_null_items_return_the_whole_order(customer_api, customer, items):
+    order, (shirt, socks), _ = delivered_order(customer)
+
+    response = customer_api.post(URL, {"order_id": str(order.pk), "reason": "x", "items": items})
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert {i["order_item_id"]: i["quantity"] for i in data["items"]} == {str(shirt.pk): 2, str(socks.pk): 1}
+    assert data["refund_amount"] == 25.5
+
+
+def test_notes_are_stored_trimmed_and_shown_in_every_return_shape(customer_api, admin_api, customer):
+    order, _, _ = delivered_order(customer)
+    notes = "  Left in the parcel locker.\nPlease collect.  "
+
+    created = customer_api.post(URL, {"order_id": str(order.pk), "reason": "x", "notes": notes})
+
+    assert created.status_code == 201, created.json()
+    expected = "Left in the parcel locker.\nPlease collect."
+    return_id = created.json()["data"]["id"]
+    assert created.json()["data"]["notes"] == expected
+    assert Return.objects.get(pk=return_id).notes == expected
+    assert customer_api.get(f"{URL}/{return_id}").json()["data"]["notes"] == expected
+    assert customer_api.get(URL).json()["data"]["returns"][0]["notes"] == expected
+    assert admin_api.get(f"{URL}/{return_id}").json()["data"]["notes"] == expected
+    (row,) = admin_api.get("/api/v1/admin/returns").json()["data"]["returns"]
+    assert row["notes"] == expected
+    processed = admin_api.post(process_url(return_id), {"status": "rejected"})
+    assert processed.json()["data"]["notes"] == expected
+
+
+def test_notes_of_exactly_2000_characters_are_accepted(customer_api, customer):
+    order, _, _ = delivered_order(customer)
+
+    response = customer_api.post(URL, {"order_id": str(order.pk), "reason": "x", "notes": "n" * 2000})
+
+    assert response.status_code == 201
+    assert response.json()["data"]["notes"] == "n" * 2000
 
 
 def test_create_without_token_is_401(api):
