@@ -105,9 +105,19 @@ def orders_for_display(
     return orders.prefetch_related(Prefetch("items", queryset=order_items_for_display()))
 
 
-def order_list_for_user(*, user: Any) -> QuerySet[Order]:
-    """E22: the caller's own orders, newest first, ready to serialize."""
-    return orders_for_display(Order.objects.filter(user_id=user.pk).order_by("-created_at", "-id"))
+def order_status_from_query(value: str | None) -> str | None:
+    """E22's `status` filter: an order status in any case (trimmed), else None: any other value is
+    ignored (API.md §4.6), a NUL character included."""
+    status = (value or "").strip().lower()
+    return status if status in OrderStatus.values else None
+
+
+def order_list_for_user(*, user: Any, status: str | None = None) -> QuerySet[Order]:
+    """E22: the caller's own orders (only those in `status` when given), newest first, ready to serialize."""
+    orders = Order.objects.filter(user_id=user.pk)
+    if status is not None:
+        orders = orders.filter(status=status)
+    return orders_for_display(orders.order_by("-created_at", "-id"))
 
 
 def order_list_for_admin() -> QuerySet[Order]:

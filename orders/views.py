@@ -1,9 +1,11 @@
 """Order endpoints E21–E25 (API.md §4.6). Thin: validate, call one service or selector, serialize."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from orders import selectors, services
 from orders.checkout import order_checkout
+from orders.models import OrderStatus
 from orders.serializers import (
     CheckoutSerializer,
     OrderPageSerializer,
@@ -24,6 +26,13 @@ TAGS = ["orders"]
 CREATE_FAILED = "Failed to create order"
 CANCEL_FAILED = "Failed to cancel order"
 
+STATUS_PARAM = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    description="only orders in this status (" + ", ".join(OrderStatus.values) + "; case-insensitive); "
+    "any other value is ignored",
+)
+
 
 def order_for_caller_data(order, user) -> dict:
     """E24's shape: AdminOrder for an admin caller, Order otherwise."""
@@ -34,13 +43,14 @@ class OrderListCreateView(ApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="orders_list",
-        parameters=PAGE_PARAMS,
+        parameters=[*PAGE_PARAMS, STATUS_PARAM],
         responses={200: envelope("OrderListResponse", OrderPageSerializer), **error_responses(401)},
     )
     def get(self, request):
-        """E22: the caller's own orders, newest first, with items."""
+        """E22: the caller's own orders, newest first, with items; `status` keeps one status."""
+        status = selectors.order_status_from_query(request.query_params.get("status"))
         data = EnvelopePagination().paginate(
-            selectors.order_list_for_user(user=request.user),
+            selectors.order_list_for_user(user=request.user, status=status),
             request,
             key="orders",
             serialize=lambda orders: [order_data(order) for order in orders],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, QuerySet
+
 from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, Payment
 from shop.exceptions import NotFound
 
@@ -34,3 +36,12 @@ def payment_for_caller(*, payment_id: Any, user: Any) -> Payment:
     if payment is None:
         raise NotFound("Payment")
     return payment
+
+
+def payment_history_for_user(*, user: Any) -> QuerySet[Payment]:
+    """E48: every payment of the caller's orders, any status, newest first, with `order_number`."""
+    return (
+        Payment.objects.filter(order__user_id=user.pk)
+        .annotate(order_number=F("order__order_number"))
+        .order_by("-created_at", "-id")
+    )

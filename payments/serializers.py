@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from catalog.serializers import iso_utc, money_field
+from catalog.serializers import ProductPageMetaSerializer, iso_utc, money_field
 from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
 from shop.fields import StrictUUIDField, TrimmedChoiceField, to_money
 
@@ -76,3 +76,30 @@ class PaymentSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Payment) -> dict[str, Any]:
         return payment_data(instance)
+
+
+def payment_history_data(payment: Payment) -> dict[str, Any]:
+    """An E48 entry: the Payment plus `order: {id, order_number}` (`order_number` annotated by the
+    selector), as the web client's payment history shows the order number."""
+    return {
+        **payment_data(payment),
+        "order": {"id": str(payment.order_id), "order_number": payment.order_number},
+    }
+
+
+class PaymentOrderRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    order_number = serializers.CharField()
+
+
+class PaymentHistoryEntrySerializer(PaymentSerializer):
+    """An E48 entry (OpenAPI; the output is `payment_history_data`)."""
+
+    order = PaymentOrderRefSerializer()
+
+
+class PaymentHistoryPageSerializer(serializers.Serializer):
+    """E48's `data` (OpenAPI only)."""
+
+    payments = PaymentHistoryEntrySerializer(many=True)
+    meta = ProductPageMetaSerializer()

@@ -7,14 +7,17 @@ from orders.services import order_payment_retry
 from payments import selectors, services
 from payments.serializers import (
     PaymentCreateSerializer,
+    PaymentHistoryPageSerializer,
     PaymentSerializer,
     PaymentVerifySerializer,
     payment_data,
+    payment_history_data,
 )
 from shop.idempotency import idempotent
 from shop.ids import parse_uuid
+from shop.pagination import EnvelopePagination
 from shop.responses import success
-from shop.schema import IDEMPOTENCY_PARAM, envelope, error_responses
+from shop.schema import IDEMPOTENCY_PARAM, PAGE_PARAMS, envelope, error_responses
 from shop.views import ApiView
 
 TAGS = ["payments"]
@@ -42,6 +45,27 @@ class PaymentCreateView(ApiView):
             token=data.get("payment_token"),
         )
         return success("Payment created successfully", payment_data(payment), status=201)
+
+
+class PaymentHistoryView(ApiView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="payments_history",
+        parameters=PAGE_PARAMS,
+        responses={
+            200: envelope("PaymentHistoryResponse", PaymentHistoryPageSerializer),
+            **error_responses(401),
+        },
+    )
+    def get(self, request):
+        """E48: the caller's own payments, newest first, every status, each with its order's number."""
+        data = EnvelopePagination().paginate(
+            selectors.payment_history_for_user(user=request.user),
+            request,
+            key="payments",
+            serialize=lambda payments: [payment_history_data(payment) for payment in payments],
+        )
+        return success("Payments retrieved successfully", data)
 
 
 class PaymentVerifyView(ApiView):

@@ -289,6 +289,34 @@ def test_e22_paginates_and_past_the_end_is_empty(customer, customer_api):
     assert past["meta"]["total"] == 3
 
 
+def test_e22_status_keeps_only_orders_in_that_status_case_insensitively(customer, customer_api):
+    shipped = [OrderFactory(user=customer, status=OrderStatus.SHIPPED) for _ in range(3)]
+    OrderFactory(user=customer, status=OrderStatus.PENDING)
+    OrderFactory(user=customer, status=OrderStatus.DELIVERED)
+    OrderFactory(user=UserFactory(), status=OrderStatus.SHIPPED)  # another shopper's
+
+    for value in ("shipped", " SHIPPED ", "Shipped"):
+        data = customer_api.get("/api/v1/orders", {"status": value}).json()["data"]
+        assert {o["id"] for o in data["orders"]} == {str(o.pk) for o in shipped}, value
+        assert {o["status"] for o in data["orders"]} == {"shipped"}
+        assert data["meta"]["total"] == 3
+    page = customer_api.get("/api/v1/orders", {"status": "shipped", "limit": 2, "page": 2}).json()["data"]
+    assert page["meta"] == {"page": 2, "limit": 2, "total": 3, "totalPages": 2}
+    returning = customer_api.get("/api/v1/orders", {"status": "return_requested"}).json()["data"]
+    assert (returning["orders"], returning["meta"]["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize("junk", ["", "all", "shipping", "paid", "shipped\x00", "shipped,pending"])
+def test_e22_an_unknown_status_is_ignored(customer, customer_api, junk):
+    OrderFactory(user=customer, status=OrderStatus.SHIPPED)
+    OrderFactory(user=customer, status=OrderStatus.PENDING)
+
+    response = customer_api.get("/api/v1/orders", {"status": junk})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["meta"]["total"] == 2
+
+
 def test_e22_without_orders_is_an_empty_list(customer_api):
     data = customer_api.get("/api/v1/orders").json()["data"]
     assert data["orders"] == []

@@ -4,7 +4,7 @@ import pytest
 
 from orders.models import OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
-from tests.builders import order_with_item
+from tests.builders import ago, order_with_item
 from tests.factories import PaymentFactory, UserFactory
 from tests.helpers import PAYMENT_KEYS, assert_error
 
@@ -245,3 +245,89 @@ def test_e27_unknown_payment_is_404_and_malformed_id_400(customer_api):
 def test_e27_validation_comes_before_existence(customer_api):
     body = assert_error(verify(customer_api, UNKNOWN), 400, "validation_error", "Validation failed")
     assert "transaction_id" in body["errors"]
+
+
+# --- E48 GET /payments/history ---------------------------------------------------------------------
+
+HISTORY = "/api/v1/payments/history"
+
+
+def test_e48_lists_the_callers_payments_of_every_status_newest_first_with_the_order(customer, customer_api):
+    first, _ = order_with_item(customer)
+    second, _ = order_with_item(customer)
+    declined = PaymentFactory(order=first, failed=True, created_at=ago(minutes=30))
+    captured = PaymentFactory(order=first, created_at=ago(minutes=20))
+    refunded = PaymentFactory(
+        order=second,
+        status=PaymentStatus.REFUNDED,
+        refunded_amount=second.total_amount,
+        created_at=ago(minutes=10),
+    )
+    PaymentFactory(order=order_with_item(UserFactory())[0])  # another shopper's
+
+    response = customer_api.get(HISTORY)
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["success"], body["message"]) == (True, "Payments retrieved successfully")
+    rows = body["data"]["payments"]
+    assert [row["id"] for row in rows] == [str(refunded.pk), str(captured.pk), str(declined.pk)]
+    assert all(set(row) == PAYMENT_KEYS | {"order"} for row in rows)
+    assert rows[0]["order"] == {"id": str(second.pk), "order_number": second.order_number}
+    assert rows[2]["order"] == {"id": str(first.pk), "order_number": first.order_number}
+    assert [row["status"] for row in rows] == ["refunded", "completed", "failed"]
+    assert rows[2]["payment_details"] == {"decline_code": "card_declined"}
+    assert (rows[0]["amount"], rows[0]["refunded_amount"]) == (20.0, 20.0)
+    assert body["data"]["meta"] == {"page": 1, "limit": 10, "total": 3, "totalPages": 1}
+
+
+def test_e48_ties_on_created_at_are_broken_by_id_descending(customer, customer_api):
+    order, _ = order_with_item(customer)
+    when = ago(minutes=5)
+    payments = [PaymentFactory(order=order, failed=True, created_at=when) for _ in range(3)]
+
+    rows = customer_api.get(HISTORY).json()["data"]["payments"]
+
+    assert [row["id"] for row in rows] == sorted((str(p.pk) for p in payments), reverse=True)
+
+
+def test_e48_paginates_and_past_the_end_is_empty(customer, customer_api):
+    order, _ = order_with_item(customer)
+    created = [PaymentFactory(order=order, failed=True, created_at=ago(minutes=m)) for m in (5, 4, 3)]
+
+    page1 = customer_api.get(HISTORY, {"page": 1, "limit": 2}).json()["data"]
+    page2 = customer_api.get(HISTORY, {"page": 2, "limit": 2}).json()["data"]
+    past = customer_api.get(HISTORY, {"page": 3, "limit": 2}).json()["data"]
+    lenient = customer_api.get(HISTORY, {"page": "x", "limit": 500}).json()["data"]
+
+    newest_first = [str(p.pk) for p in reversed(created)]
+    assert [row["id"] for row in page1["payments"]] == newest_first[:2]
+    assert [row["id"] for row in page2["payments"]] == newest_first[2:]
+    assert page2["meta"] == {"page": 2, "limit": 2, "total": 3, "totalPages": 2}
+    assert (past["payments"], past["meta"]["total"]) == ([], 3)
+    assert lenient["meta"] == {"page": 1, "limit": 100, "total": 3, "totalPages": 1}
+
+
+def test_e48_shows_only_the_callers_own_payments_admins_included(customer_api, admin_api):
+    PaymentFactory(order=order_with_item(UserFactory())[0])
+
+    for client in (customer_api, admin_api):
+        data = client.get(HISTORY).json()["data"]
+        assert (data["payments"], data["meta"]["total"]) == ([], 0)
+
+
+def test_e48_needs_a_bearer_token_and_answers_get_only(api, customer_api):
+    assert_error(api.get(HISTORY), 401, "unauthorized", "Unauthorized")
+    response = customer_api.post(HISTORY, {})
+    assert response.status_code == 405
+    assert "POST" not in response["Allow"] and "GET" in response["Allow"]
+
+
+def test_e48_costs_a_fixed_number_of_queries(customer, customer_api, django_assert_max_num_queries):
+    for _ in range(15):
+        PaymentFactory(order=order_with_item(customer)[0])
+
+    with django_assert_max_num_queries(3):
+        response = customer_api.get(HISTORY, {"limit": 100})
+
+    assert len(response.json()["data"]["payments"]) == 15
