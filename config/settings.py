@@ -282,7 +282,8 @@ CORS_EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "Idempotent-Replayed")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Domain settings
-JWT_ACCESS_MINUTES = env_int("JWT_ACCESS_MINUTES", 60, minimum=1)
+# 24 hours by default, as the Go service: its web client keeps the access token and never refreshes.
+JWT_ACCESS_MINUTES = env_int("JWT_ACCESS_MINUTES", 1440, minimum=1)
 JWT_REFRESH_DAYS = env_int("JWT_REFRESH_DAYS", 7, minimum=1)
 STOCK_RESERVATION_TTL_MINUTES = env_decimal("STOCK_RESERVATION_TTL_MINUTES", "10")
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 30)

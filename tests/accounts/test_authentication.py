@@ -9,6 +9,7 @@ import pytest
 from accounts.models import Role
 from accounts.tokens import token_pair_for
 from tests.accounts.tokens import claims, expired, signed
+from tests.factories import PASSWORD
 from tests.helpers import assert_error_envelope
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +198,28 @@ def test_the_access_token_carries_the_documented_claims(customer):
     assert payload["email"] == customer.email
     assert payload["role"] == "customer"
     assert {"exp", "iat", "jti"} <= set(payload)
-    assert payload["exp"] - payload["iat"] == 60 * 60
+    assert payload["exp"] - payload["iat"] == 24 * 60 * 60
+
+
+def lifetime_seconds(token: str) -> int:
+    payload = jwt.decode(token, options={"verify_signature": False})
+    return payload["exp"] - payload["iat"]
+
+
+def test_access_tokens_issued_over_http_live_24_hours_by_default(api, customer):
+    """JWT_ACCESS_MINUTES defaults to 1440 (API.md §5.1): the Go client never refreshes."""
+    registered = api.post(
+        "/api/v1/auth/register",
+        {"email": "new@example.com", "password": "Tr1cky-Passphrase", "first_name": "N", "last_name": "U"},
+    ).json()["data"]
+    logged_in = api.post("/api/v1/auth/login", {"email": customer.email, "password": PASSWORD}).json()["data"]
+    refreshed = api.post("/api/v1/auth/refresh", {"refresh_token": logged_in["refresh_token"]}).json()["data"]
+
+    for data in (registered, logged_in, refreshed):
+        assert lifetime_seconds(data["access_token"]) == 1440 * 60
+        assert lifetime_seconds(data["refresh_token"]) == 7 * 24 * 60 * 60
+    with_token = api.get("/api/v1/users/profile", HTTP_AUTHORIZATION=f"Bearer {logged_in['access_token']}")
+    assert with_token.status_code == 200
 
 
 def test_the_refresh_token_lives_seven_days(customer):

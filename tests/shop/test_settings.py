@@ -86,3 +86,28 @@ def test_settings_accept_every_drf_throttle_rate(rate):
     result = import_settings(DEBUG="0", SECRET_KEY=SECRET, AUTH_THROTTLE_RATE=rate)
 
     assert result.returncode == 0, result.stderr
+
+
+def access_lifetime_minutes(**env) -> float:
+    environment = {key: value for key, value in os.environ.items() if key != "JWT_ACCESS_MINUTES"}
+    environment.update(DEBUG="0", SECRET_KEY=SECRET, **env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import settings; print(settings.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds() / 60)",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return float(result.stdout)
+
+
+def test_access_tokens_live_1440_minutes_unless_jwt_access_minutes_says_otherwise():
+    assert access_lifetime_minutes() == 1440
+    assert access_lifetime_minutes(JWT_ACCESS_MINUTES="") == 1440
+    assert access_lifetime_minutes(JWT_ACCESS_MINUTES="15") == 15
