@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n * 2 + 1)))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run migrate seed lint format test check-postgres bench clean
+.PHONY: help venv install install-dev run migrate seed lint format test check-postgres bench bench-quick bench-peer wrk clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -53,8 +53,31 @@ test: lint check-postgres ## Install, lint, check migrations and run the whole s
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
 		$(BIN)/pytest -q $(PYTEST_ARGS)
 
-bench: install-dev ## Benchmarks (bench/)
-	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi
+# Benchmarks (bench/, README "Benchmarks"): never part of `make test`. Databases are created when missing.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_bench
+BENCH_DATABASE_URL_1M ?= $(BENCH_DATABASE_URL)_1m
+PEER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/oscar_bench
+PEER_VENV := bench/peer/.venv
+BENCH_ENV = BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_DATABASE_URL_1M="$(BENCH_DATABASE_URL_1M)" \
+	PEER_DATABASE_URL="$(PEER_DATABASE_URL)"
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+$(PEER_VENV)/bin/gunicorn: bench/peer/requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peer/requirements.txt
+	touch $@
+
+bench-peer: $(PEER_VENV)/bin/gunicorn ## The peer: django-oscar 4.2.1 + oscar-api 3.3.0 in bench/peer/.venv
+	@echo "peer ready: $(PEER_VENV) (the bench creates, migrates and loads $(PEER_DATABASE_URL))"
+
+bench: install-dev wrk bench-peer ## Full benchmark beside Oscar, 1,000 and 1,000,000 products (~25 min)
+	$(BENCH_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: install-dev wrk bench-peer ## Reduced benchmark: 1,000 products, one short round (< 3 min)
+	$(BENCH_ENV) $(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and the local SQLite database
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm

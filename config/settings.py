@@ -294,6 +294,7 @@ PAYMENT_GATEWAY = "payments.gateways.mock.MockGateway"
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 DEMO_ADMIN_EMAIL = os.environ.get("DEMO_ADMIN_EMAIL", "").strip()  # admin made by `seed_demo` when both set
 DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
+BENCH_BASELINE_VIEWS = env_bool("BENCH_BASELINE_VIEWS")  # the benchmark's /bench/ views (bench/baseline.py)
 SERVICE_NAME = "ecommerce-backend"
 
 # The Django admin (staff back office)

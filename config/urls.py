@@ -1,5 +1,6 @@
 """Routes: the API under /api/v1 (API.md §3), health at the root too, the Django admin at /admin/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -29,6 +30,8 @@ urlpatterns = [
     re_path(r"^api(?:/|$)", RouteNotFoundView.as_view(), name=NOT_FOUND_ROUTE),
     path("admin/", admin.site.urls),
 ]
+if settings.BENCH_BASELINE_VIEWS:  # bench/baseline.py: what Django + DRF cost here before any shop logic
+    urlpatterns.insert(0, path("bench/", include("bench.baseline")))
 
 # A failure outside DRF's handler (middleware, say) under /api/ still answers the JSON envelope.
 handler500 = "shop.handlers.server_error"
