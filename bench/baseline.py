@@ -21,7 +21,7 @@ STATIC = {
 
 class StaticView(PublicApiView):
     def get(self, request):
-        return Response(STATIC["data"])
+        return Response(STATIC)
 
 
 class PlainProductSerializer(serializers.ModelSerializer):
