@@ -6,7 +6,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import Role, User, normalize_email
-from accounts.services import LAST_ADMIN_ERROR, is_last_active_admin
+from accounts.services import (
+    LAST_ADMIN_ERROR,
+    STAFF_EDITABLE_USER_FIELDS,
+    is_last_active_admin,
+    user_staff_update,
+)
+from shop.admin import ServiceAuditedMixin
 
 EMAIL_TAKEN = "A user with this email already exists."
 
@@ -49,7 +55,13 @@ class UserEditForm(EmailFormMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAuditedMixin, DjangoUserAdmin):
+    """Edits go through `user_staff_update` (the last-admin rule under lock, an audit entry of what
+    changed, old → new, as E42 writes for a role); adding a user and setting a password are Django's own
+    (and logged by Django)."""
+
+    audited_adds = False
+    audited_deletes = False
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "first_name", "last_name", "role", "is_active", "created_at")
@@ -73,3 +85,13 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     filter_horizontal = ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in STAFF_EDITABLE_USER_FIELDS
+        }
+        if data:
+            user_staff_update(user_id=obj.pk, data=data, actor=request.user)

@@ -69,5 +69,5 @@ class AdminUserRoleView(AdminApiView):
         pk = parse_uuid(user_id, "user")
         body = RoleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.user_role_set(user_id=pk, role=body.validated_data["role"])
+        user = services.user_role_set(user_id=pk, role=body.validated_data["role"], actor=request.user)
         return success("User role updated successfully", {"user": UserSerializer(user).data})

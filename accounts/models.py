@@ -77,6 +77,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def get_full_name(self) -> str:
+        """First and last name (Django's admin shows it beside the email, e.g. on History pages)."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from accounts.models import Role, User, normalize_email
 from accounts.selectors import user_active_get
 from accounts.tokens import VerifiedRefreshToken, token_pair_for
+from shop.audit import audit_log, changes_between
 from shop.exceptions import DuplicateEmail, LastAdmin, NotFound, Unauthorized
 
 INVALID_CREDENTIALS = "invalid email or password"
@@ -145,24 +146,52 @@ def is_last_active_admin(user: User) -> bool:
     )
 
 
-def user_role_set(*, user_id, role: str) -> User:
+def user_role_set(*, user_id, role: str, actor: Any = None) -> User:
     """Set a user's role (and Django flags). The last active admin cannot be demoted.
 
     A demotion locks every active admin row first, so two concurrent demotions of the last two admins
-    serialize and the second sees only one admin left; a promotion needs no such lock.
+    serialize and the second sees only one admin left; a promotion needs no such lock. A staff `actor`
+    gets an audit entry (`role: customer → admin`).
     """
+    return user_staff_update(user_id=user_id, data={"role": role}, actor=actor)
+
+
+#: What staff may change on a user (the Django admin's user page; E42 changes `role` only).
+STAFF_EDITABLE_USER_FIELDS = ("email", "first_name", "last_name", "role", "is_active")
+
+
+def user_staff_update(*, user_id, data: dict[str, Any], actor: Any = None) -> User:
+    """Staff change a user's names, email, role (staff flags follow) and active flag.
+
+    The last active admin can be neither demoted nor deactivated (API.md §5.1): a change that could
+    remove an admin locks every active admin row first, as `user_role_set` does. Only the values that
+    differ are saved; a staff `actor` gets an audit entry of them, old → new.
+    """
+    data = {name: data[name] for name in STAFF_EDITABLE_USER_FIELDS if name in data}
+    if "email" in data:
+        data["email"] = normalize_email(data["email"])
     with transaction.atomic():
-        if role == Role.CUSTOMER:  # only a demotion can remove the last admin: then serialize on them
+        if data.get("role") == Role.CUSTOMER or data.get("is_active") is False:
             list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
             raise NotFound("User")
-        if user.role == role:
+        changes = changes_between(user, data)
+        if not changes:
             return user
-        if role == Role.CUSTOMER and is_last_active_admin(user):
+        stays_admin = data.get("role", user.role) == Role.ADMIN and data.get("is_active", user.is_active)
+        if not stays_admin and is_last_active_admin(user):
             raise LastAdmin()
-        user.role = role
-        user.save(update_fields=["role", "updated_at"])
+        if "email" in changes and email_taken(data["email"], exclude_id=user.pk):
+            raise DuplicateEmail(EMAIL_IN_USE)
+        for name, (_old, new) in changes.items():
+            setattr(user, name, new)
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[*changes, "updated_at"])
+        except IntegrityError as exc:  # the email taken concurrently: the unique index decides
+            raise DuplicateEmail(EMAIL_IN_USE) from exc
+        audit_log(actor=actor, obj=user, changes=changes)
         return user
 
 

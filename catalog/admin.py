@@ -1,21 +1,66 @@
-"""Staff views of the catalogue (API.md §6.1): products with live stock figures, reservations read-only."""
+"""Staff views of the catalogue (API.md §6.1): products with live stock figures, reservations read-only.
 
-from django.contrib import admin
+Every product write (add, edit, delete, the bulk Archive and Restock) goes through `catalog.services`
+with the staff user as actor, so it leaves the same audit entry as the admin REST API (`shop.audit`).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import model_ngettext
 from django.utils import timezone
 
 from catalog import inventory
 from catalog.models import Product, Reservation
-from catalog.services import UPDATABLE_FIELDS, product_delete, product_update
-from shop.admin import CsvExportMixin, ViewOnlyMixin, local_time, money
+from catalog.services import (
+    UPDATABLE_FIELDS,
+    product_archive,
+    product_create,
+    product_delete,
+    product_restock,
+    product_update,
+)
+from shop.admin import CsvExportMixin, ServiceAuditedMixin, ViewOnlyMixin, local_time, money, shop_error_text
+from shop.exceptions import ShopError
+
+RESTOCK_AMOUNT_MISSING = "Enter the number of units to add (at least 1) next to the action."
+
+
+class ProductActionForm(ActionForm):
+    """The changelist's action bar, with the amount the Restock action adds to each selected product."""
+
+    # Text, checked by the action itself: an invalid value here would make Django drop the whole action.
+    amount = forms.CharField(
+        required=False, label="Units", widget=forms.NumberInput(attrs={"min": 1, "size": 6})
+    )
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    """Active products whose available units are at most `LOW_STOCK_THRESHOLD` (the dashboard's count)."""
+
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return (("low", "Low (available ≤ threshold)"),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return inventory.low_stock(queryset)
+        return queryset
 
 
 @admin.register(Product)
-class ProductAdmin(CsvExportMixin, admin.ModelAdmin):
-    """Products with live stock figures; "Export CSV" streams what the list shows."""
+class ProductAdmin(ServiceAuditedMixin, CsvExportMixin, admin.ModelAdmin):
+    """Products with live stock figures; "Export CSV" streams what the list shows; bulk Archive and
+    Restock report one message per refused product."""
+
+    action_form = ProductActionForm
+    actions = ("archive_products", "restock_products")
 
     list_display = ("sku", "name", "price", "stock_quantity", "reserved", "available", "category", "active")
     search_fields = ("sku", "name")
-    list_filter = ("category", "is_active")
+    list_filter = ("category", "is_active", LowStockFilter)
     readonly_fields = ("id", "reserved", "available", "created_at", "updated_at")
     fields = (
         "id",
@@ -67,13 +112,18 @@ class ProductAdmin(CsvExportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """A change writes only the fields edited on the page, through `product_update` (row lock), so
         saving a price never puts back a `stock_quantity` that a checkout has changed since the page
-        was opened. A new product is a plain insert."""
+        was opened. A new product goes through `product_create`; `obj` then stands for the new row."""
         if not change:
-            super().save_model(request, obj, form, change)
+            created = product_create(
+                actor=request.user, **{name: form.cleaned_data[name] for name in UPDATABLE_FIELDS}
+            )
+            for field in Product._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding = False
             return
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in UPDATABLE_FIELDS}
         if data:
-            product_update(product_id=obj.pk, data=data)
+            product_update(product_id=obj.pk, data=data, actor=request.user)
 
     def get_deleted_objects(self, objs, request):
         """Cart lines and reservations go with the product (as with E34), whatever the staff user's
@@ -83,11 +133,43 @@ class ProductAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         """Like E34: the product's cart lines and reservations go, and their carts count as changed."""
-        product_delete(product_id=obj.pk)
+        product_delete(product_id=obj.pk, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for product_id in queryset.order_by("pk").values_list("pk", flat=True):
-            product_delete(product_id=product_id)
+            product_delete(product_id=product_id, actor=request.user)
+
+    # --- bulk actions: one service call per product, one message per refused product ------------
+
+    @admin.action(description="Archive (hide from the catalogue)", permissions=["change"])
+    def archive_products(self, request, queryset):
+        self._each(
+            request, queryset, lambda pk: product_archive(product_id=pk, actor=request.user), "Archived"
+        )
+
+    @admin.action(description="Restock: add the units given", permissions=["change"])
+    def restock_products(self, request, queryset):
+        try:
+            amount = forms.IntegerField(min_value=1).clean(request.POST.get("amount", ""))
+        except forms.ValidationError:
+            amount = None
+        if amount is None:
+            self.message_user(request, RESTOCK_AMOUNT_MISSING, messages.ERROR)
+            return
+        restock = lambda pk: product_restock(product_id=pk, quantity=amount, actor=request.user)  # noqa: E731
+        self._each(request, queryset, restock, f"Restocked (+{amount})")
+
+    def _each(self, request, queryset, apply, verb: str) -> None:
+        done = 0
+        for pk, sku in list(queryset.order_by("sku").values_list("pk", "sku")):
+            try:
+                apply(pk)
+            except ShopError as exc:
+                self.message_user(request, f"{sku}: {shop_error_text(exc)}", messages.ERROR)
+                continue
+            done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} {model_ngettext(self.opts, done)}.", messages.SUCCESS)
 
     @admin.display(description="reserved", ordering="reserved")
     def reserved(self, product):

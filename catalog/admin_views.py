@@ -56,7 +56,7 @@ class AdminProductListCreateView(AdminApiView):
         """E31: a new product; the answer is the product as stored (rounded price)."""
         data = self.validated(ProductWriteSerializer)
         with failure_message(CREATE_FAILED, DuplicateSku):
-            product = services.product_create(**data)
+            product = services.product_create(**data, actor=request.user)
         return success(
             "Product created successfully",
             serialize_product(selectors.product_get(product.pk, include_inactive=True)),
@@ -78,7 +78,7 @@ class AdminProductDetailView(AdminApiView):
         pk = parse_uuid(product_id, "product")
         data = self.validated(ProductWriteSerializer, partial=True)
         with failure_message(UPDATE_FAILED, DuplicateSku):
-            product = services.product_update(product_id=pk, data=data)
+            product = services.product_update(product_id=pk, data=data, actor=request.user)
         return success("Product updated successfully", serialize_product(product))
 
     @extend_schema(
@@ -87,5 +87,5 @@ class AdminProductDetailView(AdminApiView):
     )
     def delete(self, request, product_id: str):
         """E34: archive a product that is in an order, delete any other; cart lines and holds go."""
-        services.product_delete(product_id=parse_uuid(product_id, "product"))
+        services.product_delete(product_id=parse_uuid(product_id, "product"), actor=request.user)
         return success("Product deleted successfully", None)

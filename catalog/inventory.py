@@ -62,6 +62,22 @@ def in_stock_condition(now: datetime | None = None) -> Q:
     )
 
 
+def low_stock_condition(threshold: int | None = None, now: datetime | None = None) -> Q:
+    """Active and `available ≤ threshold` (default `LOW_STOCK_THRESHOLD`), cheap on a large catalogue:
+    available ≤ T ⟺ stock_quantity ≤ T + reserved, and only products holding active reservations need
+    their sum (as in `in_stock_condition`)."""
+    limit = settings.LOW_STOCK_THRESHOLD if threshold is None else threshold
+    reserved_products = active_reservations(now).values("product_id")
+    return Q(is_active=True) & (
+        Q(stock_quantity__lte=limit)
+        | (Q(pk__in=reserved_products) & Q(stock_quantity__lte=Value(limit) + reserved_expression(now)))
+    )
+
+
+def low_stock(queryset: QuerySet[Product], threshold: int | None = None) -> QuerySet[Product]:
+    return queryset.filter(low_stock_condition(threshold))
+
+
 def available_for(product_id: Any, *, cart_id: Any = None, now: datetime | None = None) -> int:
     """stock_quantity − Σ active reservations of carts other than `cart_id`, floored at 0 (§5.2)."""
     row = (

@@ -14,7 +14,8 @@ from django.dispatch import Signal
 
 from catalog import inventory
 from catalog.models import Product
-from shop.exceptions import DuplicateSku, NotFound
+from shop.audit import ADDITION, DELETION, audit_log, changes_between
+from shop.exceptions import DuplicateSku, InvalidTransition, NotFound, ValidationFailed
 from shop.fields import to_money
 
 
@@ -28,8 +29,10 @@ def product_create(
     category: str = "",
     image_url: str = "",
     is_active: bool = True,
+    actor: Any = None,
 ) -> Product:
-    """A new product. The unique index on `sku` decides between two concurrent creates (409)."""
+    """A new product. The unique index on `sku` decides between two concurrent creates (409). A staff
+    `actor` gets an audit entry (`shop.audit`)."""
     if Product.objects.filter(sku=sku).exists():
         raise DuplicateSku()
     product = Product(
@@ -45,6 +48,7 @@ def product_create(
     try:
         with transaction.atomic():
             product.save(force_insert=True)
+            audit_log(actor=actor, obj=product, action=ADDITION)
     except IntegrityError as exc:
         if Product.objects.filter(sku=sku).exists():
             raise DuplicateSku() from exc
@@ -81,13 +85,14 @@ def _sku_taken(sku: str, *, exclude_id: Any) -> bool:
     return Product.objects.filter(sku=sku).exclude(pk=exclude_id).exists()
 
 
-def product_update(*, product_id: Any, data: dict[str, Any]) -> Product:
+def product_update(*, product_id: Any, data: dict[str, Any], actor: Any = None) -> Product:
     """E33: partial update; only the keys present change (an omitted `stock_quantity` keeps the stock).
 
     The product row is locked, so a concurrent reservation sees either the old or the new stock. The new
     `stock_quantity` may go below what is reserved (API.md §4.9: `stock` then shows 0). The new SKU must
-    be unused (409; the unique index decides between two concurrent renames). Returns the product with
-    `reserved`/`available` annotated.
+    be unused (409; the unique index decides between two concurrent renames). A staff `actor` gets an
+    audit entry of the values that changed, old → new. Returns the product with `reserved`/`available`
+    annotated.
     """
     fields = [name for name in UPDATABLE_FIELDS if name in data]
     with transaction.atomic():
@@ -97,9 +102,10 @@ def product_update(*, product_id: Any, data: dict[str, Any]) -> Product:
         if "sku" in data and data["sku"] != product.sku and _sku_taken(data["sku"], exclude_id=product.pk):
             raise DuplicateSku()
         if fields:
-            for name in fields:
-                value = data[name]
-                setattr(product, name, to_money(value) if name == "price" else value)
+            new = {name: to_money(data[name]) if name == "price" else data[name] for name in fields}
+            changes = changes_between(product, new)
+            for name, value in new.items():
+                setattr(product, name, value)
             try:
                 with transaction.atomic():
                     product.save(update_fields=[*fields, "updated_at"])
@@ -107,6 +113,8 @@ def product_update(*, product_id: Any, data: dict[str, Any]) -> Product:
                 if "sku" in data and _sku_taken(data["sku"], exclude_id=product.pk):
                     raise DuplicateSku() from exc
                 raise
+            if changes:
+                audit_log(actor=actor, obj=product, changes=changes)
     return inventory.with_stock(Product.objects.filter(pk=product.pk)).get()
 
 
@@ -120,26 +128,86 @@ product_removal_started = Signal()
 product_removal_locked = Signal()
 
 
-def product_delete(*, product_id: Any) -> bool:
+def product_delete(*, product_id: Any, actor: Any = None) -> bool:
     """E34: archive a product that appears in any order (its order items protect it), delete any other.
 
     Either way its cart lines (the two signals above) and reservations go. Returns True when archived
-    (an archived product is archived again without error).
+    (an archived product is archived again without error). A staff `actor` gets an audit entry.
     """
     with transaction.atomic():
-        product_removal_started.send(sender=Product, product_id=product_id)
-        product = next(iter(inventory.lock_products([product_id]).values()), None)
-        if product is None:
-            raise NotFound("Product")
-        product_removal_locked.send(sender=Product, product_id=product.pk)
-        inventory.release_product(product_id=product.pk)
+        product = _lock_for_removal(product_id)
         try:
             with transaction.atomic():
+                audit_log(actor=actor, obj=product, action=DELETION)  # undone with the savepoint if kept
                 product.delete()
             return False
         except ProtectedError:  # in an order: kept, archived
             pass
-        if product.is_active:
-            product.is_active = False
-            product.save(update_fields=["is_active", "updated_at"])
+        _archive_locked(product, actor=actor)
         return True
+
+
+PRODUCT_ALREADY_ARCHIVED = "product is already archived"
+
+
+def product_archive(*, product_id: Any, actor: Any = None) -> Product:
+    """Archive a product, ordered or not (the Django admin's bulk action): like E34's archive, its cart
+    lines and reservations go. An archived product is refused (409) and left as it is."""
+    with transaction.atomic():
+        product = _lock_for_removal(product_id)
+        if not product.is_active:
+            raise InvalidTransition(PRODUCT_ALREADY_ARCHIVED)
+        _archive_locked(product, actor=actor)
+        return product
+
+
+def _lock_for_removal(product_id: Any) -> Product:
+    """Lock the product for its removal from carts (cart rows first, by signal), clear its cart lines and
+    reservations, and return it locked."""
+    product_removal_started.send(sender=Product, product_id=product_id)
+    product = next(iter(inventory.lock_products([product_id]).values()), None)
+    if product is None:
+        raise NotFound("Product")
+    product_removal_locked.send(sender=Product, product_id=product.pk)
+    inventory.release_product(product_id=product.pk)
+    return product
+
+
+def _archive_locked(product: Product, *, actor: Any) -> None:
+    if product.is_active:
+        product.is_active = False
+        product.save(update_fields=["is_active", "updated_at"])
+        audit_log(actor=actor, obj=product, changes={"is_active": (True, False)})
+
+
+#: The largest `stock_quantity` the column holds (a 32-bit integer).
+MAX_STOCK = 2_147_483_647
+RESTOCK_QUANTITY_INVALID = "Ensure this value is greater than or equal to 1."
+RESTOCK_ARCHIVED = "product is archived: reactivate it before restocking"
+RESTOCK_TOO_MUCH = f"stock would exceed {MAX_STOCK}"
+
+
+def product_restock(*, product_id: Any, quantity: int, actor: Any = None) -> Product:
+    """Put `quantity` (≥ 1) more units on hand through `inventory.restock` (the Django admin's bulk
+    action), under the product's row lock. Refused (409, nothing changed) for an archived product or when
+    the stock would overflow its column. A staff `actor` gets an audit entry of the stock, old → new."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise ValidationFailed({"quantity": RESTOCK_QUANTITY_INVALID})
+    with transaction.atomic():
+        product = next(iter(inventory.lock_products([product_id]).values()), None)
+        if product is None:
+            raise NotFound("Product")
+        if not product.is_active:
+            raise InvalidTransition(RESTOCK_ARCHIVED)
+        if product.stock_quantity + quantity > MAX_STOCK:
+            raise InvalidTransition(RESTOCK_TOO_MUCH)
+        before = product.stock_quantity
+        inventory.restock([(product.pk, quantity)])
+        product.refresh_from_db(fields=["stock_quantity", "updated_at"])
+        audit_log(
+            actor=actor,
+            obj=product,
+            changes={"stock_quantity": (before, product.stock_quantity)},
+            extra={"restocked": f"+{quantity}"},
+        )
+        return product

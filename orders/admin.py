@@ -214,11 +214,10 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
                 self.message_user(request, f"{number}: already {status}, nothing changed", messages.WARNING)
                 continue
             try:
-                order = order_status_set(order_id=order_id, status=status, actor=request.user)
+                order_status_set(order_id=order_id, status=status, actor=request.user)
             except ShopError as exc:
                 self.message_user(request, f"{number}: {shop_error_text(exc)}", messages.ERROR)
                 continue
-            self.log_change(request, order, f"Status changed from {current} to {status}.")
             moved += 1
         if moved:
             verb = "Cancelled" if status == OrderStatus.CANCELLED else "Marked"

@@ -2,8 +2,8 @@
 
 Every caller (REST views, the Django admin, management commands, checkout, returns) moves an order
 through `order_transition` (or `transition_locked` when it already holds the order's row lock). The
-function locks the order, checks the table, saves with `update_fields`, writes an `OrderEvent` and runs
-the move's side effects in the same transaction:
+function locks the order, checks the table, saves with `update_fields`, writes an `OrderEvent` (and, for a
+staff actor, the audit entry of `shop.audit`) and runs the move's side effects in the same transaction:
 
 - → `cancelled`: every item's quantity back on stock (exactly once: the row lock serializes concurrent
   cancels, and the loser finds the order already cancelled) and a captured payment refunded in full;
@@ -23,6 +23,7 @@ from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from payments import services as payments
 from payments.models import SUCCESSFUL_STATUSES, Payment, PaymentMethod
+from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound
 
 S = OrderStatus
@@ -106,6 +107,7 @@ def transition_locked(*, order: Order, to_status: str, via: Via, actor: Any = No
         note=note or "",
         created_at=now,
     )
+    audit_log(actor=actor, obj=order, changes={"status": (from_status, to_status)}, extra={"note": note})
     _run_side_effects(order, from_status, to_status)
     return order
 

@@ -148,13 +148,12 @@ class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
         for return_id, number in list(rows):
             try:
                 if approve:
-                    ret = return_approve(return_id=return_id, admin=request.user)
+                    return_approve(return_id=return_id, admin=request.user)
                 else:
-                    ret = return_reject(return_id=return_id, admin=request.user)
+                    return_reject(return_id=return_id, admin=request.user)
             except ShopError as exc:
                 self.message_user(request, f"{number}: {shop_error_text(exc)}", messages.ERROR)
                 continue
-            self.log_change(request, ret, "Approved." if approve else "Rejected.")
             decided += 1
         if decided:
             verb = "Approved" if approve else "Rejected"

@@ -25,6 +25,7 @@ from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.models import REFUNDABLE_STATUSES, Payment
 from returns.models import Return, ReturnItem, ReturnStatus
+from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound, ReturnNotAllowed, ValidationFailed
 from shop.fields import to_money
 
@@ -222,9 +223,19 @@ def return_approve(
             lines = ret.items.values_list("order_item__product_id", "quantity")
             inventory.restock(list(lines))
         transition_locked(order=order, to_status=OrderStatus.REFUNDED, via=Via.RETURN, actor=admin, note=note)
+        changes = {"status": (ret.status, ReturnStatus.APPROVED)}
+        if refund != computed:
+            changes["refund_amount"] = (computed, refund)
         ret.status = ReturnStatus.APPROVED
         ret.refund_amount = refund
         ret.save(update_fields=["status", "refund_amount", "updated_at"])
+        audit_log(
+            actor=admin,
+            obj=ret,
+            changes=changes,
+            extra={"refund": refund, "restock": restock, "note": note},
+            label=return_label(order),
+        )
         if payment is not None:
             payments.payment_refund(payment=payment, amount=refund)
         return ret
@@ -241,9 +252,21 @@ def return_reject(*, return_id: Any, admin: Any, note: str = "") -> Return:
         order, ret = _lock_order_and_return(return_id)
         previous = status_before_request(order)
         transition_locked(order=order, to_status=previous, via=Via.RETURN, actor=admin, note=note)
+        audit_log(
+            actor=admin,
+            obj=ret,
+            changes={"status": (ret.status, ReturnStatus.REJECTED)},
+            extra={"note": note},
+            label=return_label(order),
+        )
         ret.status = ReturnStatus.REJECTED
         ret.save(update_fields=["status", "updated_at"])
         return ret
+
+
+def return_label(order: Order) -> str:
+    """How staff lists name a return: by its order's number."""
+    return f"Return of {order.order_number}"
 
 
 def status_before_request(order: Order) -> str:

@@ -33,6 +33,41 @@ class ViewOnlyMixin:
         return False
 
 
+#: The change message of a form save whose service has written the audit entry itself.
+AUDITED_BY_SERVICE = object()
+
+
+class ServiceAuditedMixin:
+    """For pages whose saves and deletions go through services that write the audit entry themselves
+    (`shop.audit`): Django's own `LogEntry` of the change form is not written a second time.
+
+    `audited_adds` / `audited_deletes` say whether additions / deletions go through such a service too
+    (else Django logs them as usual)."""
+
+    audited_adds = True
+    audited_deletes = True
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add and not self.audited_adds:
+            return super().construct_change_message(request, form, formsets, add)
+        return AUDITED_BY_SERVICE
+
+    def log_addition(self, request, obj, message):
+        if message is AUDITED_BY_SERVICE:
+            return None
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if message is AUDITED_BY_SERVICE:
+            return None
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        if not self.audited_deletes:
+            return super().log_deletions(request, queryset)
+        return None  # `delete_model` / `delete_queryset` call the service, which records it
+
+
 class ReadOnlyInline(ViewOnlyMixin, admin.TabularInline):
     """Rows of a read-only table, without the `1 × SKU-…` title Django prints above each row."""
 

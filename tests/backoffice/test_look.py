@@ -30,7 +30,7 @@ def sections(html: str) -> dict[str, list[str]]:
 def test_the_technical_models_are_grouped_under_one_security_section(staff_client):
     listed = sections(staff_client.get("/admin/").content.decode())
 
-    assert listed["Security"] == ["Groups", "Outstanding Tokens", "Blacklisted Tokens"]
+    assert listed["Security"] == ["Activity", "Groups", "Outstanding Tokens", "Blacklisted Tokens"]
     assert "Authentication and Authorization" not in listed
     assert "Token Blacklist" not in listed
     assert "Orders" in listed["Orders"]
