@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
-WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n * 2 + 1)))
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev run migrate seed lint format test check-postgres bench bench-quick bench-peer wrk clean
@@ -32,8 +31,7 @@ seed: migrate ## Create the demo catalogue (and DEMO_ADMIN_* admin when set)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
 run: seed ## Install, migrate, seed and serve the API and admin with gunicorn on PORT (default 8000)
-	DEBUG=$${DEBUG:-1} $(BIN)/gunicorn config.wsgi:application --bind 0.0.0.0:$(PORT) \
-		--workers $(WORKERS) --log-level info
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/gunicorn  # settings: gunicorn.conf.py
 
 lint: install-dev ## ruff check, ruff format --check, the layering contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check .

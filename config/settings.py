@@ -5,6 +5,7 @@ See README.md (Configuration) and API.md §7 for the meaning of each variable.
 
 import os
 import zoneinfo
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "shop",
     "accounts",
     "catalog",
@@ -119,6 +122,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shop.middleware.PageCSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out admin login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,7 +212,8 @@ for _db in DATABASES.values():
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# The lockout guard first (django-axes): a locked account opens no admin session, right password or not.
+AUTHENTICATION_BACKENDS = ["accounts.lockout.AdminLoginGuardBackend", "accounts.backends.EmailBackend"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -249,14 +256,31 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# HTTPS hardening: off unless set, so that plain http:// works (API.md §7).
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER from `Header-Name,value` (e.g. `X-Forwarded-Proto,https`); unset
+    means no header is trusted. Only set it when the proxy always sets (or strips) that header."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = (part.strip() for part in value.partition(","))
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", header) or not expected:
+        raise ImproperlyConfigured(f"{name} must look like X-Forwarded-Proto,https, got {value!r}")
+    meta_name = header.upper().replace("-", "_")
+    return (meta_name if meta_name.startswith("HTTP_") else f"HTTP_{meta_name}"), expected
+
+
+# HTTPS hardening: each off unless set, so that plain http:// works (API.md §7).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# Probes (the Dockerfile's HEALTHCHECK, a load balancer) speak plain HTTP to the container itself.
+SECURE_REDIRECT_EXEMPT = [r"^(api/v1/)?(health|ready)$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
-if NUM_PROXIES > 0:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in env_list("CSRF_TRUSTED_ORIGINS", "") if "://" in o]
 
 # CORS (API.md §1.11)
@@ -295,6 +319,42 @@ IDEMPOTENCY_KEY_TTL_HOURS = 24
 DEMO_ADMIN_EMAIL = os.environ.get("DEMO_ADMIN_EMAIL", "").strip()  # admin made by `seed_demo` when both set
 DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
 BENCH_BASELINE_VIEWS = env_bool("BENCH_BASELINE_VIEWS")  # the benchmark's /bench/ views (bench/baseline.py)
+
+# Django admin login lockout (django-axes; records in the database, so every process sees them). An
+# account locks after ADMIN_LOGIN_ACCOUNT_FAILURES failures, a client IP only after ADMIN_LOGIN_IP_FAILURES
+# (one noisy account never locks an office out); a lock ends ADMIN_LOGIN_LOCKOUT_MINUTES after the last
+# failure, or when lifted with `manage.py axes_reset_username <email>` / `axes_reset_ip <ip>`.
+ADMIN_LOGIN_ACCOUNT_FAILURES = env_int("ADMIN_LOGIN_ACCOUNT_FAILURES", 10, minimum=1)
+ADMIN_LOGIN_IP_FAILURES = env_int("ADMIN_LOGIN_IP_FAILURES", 100, minimum=1)
+ADMIN_LOGIN_LOCKOUT_MINUTES = env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 30, minimum=1)
+AXES_HANDLER = "accounts.lockout.AdminLoginLockHandler"
+AXES_ONLY_ADMIN_SITE = True  # the API's login keeps its own throttles (API.md §1.13)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the handler applies each one's own limit
+AXES_FAILURE_LIMIT = ADMIN_LOGIN_IP_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=ADMIN_LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # guesses during a lock do not prolong it
+AXES_RESET_ON_SUCCESS = False  # the handler clears the account's failures only, not the IP's
+AXES_USERNAME_CALLABLE = "accounts.lockout.admin_login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.admin_login_client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.admin_lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# Content-Security-Policy (django-csp) on the HTML pages only, the Django admin and Swagger UI
+# (`shop.middleware.PageCSPMiddleware`): every script, style and font is served by the app itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SERVICE_NAME = "ecommerce-backend"
 
 # The Django admin (staff back office)
@@ -371,5 +431,6 @@ LOGGING = {
         "shop.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "shop": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,6 +1,6 @@
 """The OpenAPI schema and Swagger UI views (API.md §4.13): no envelope, except for their error answers."""
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shop.negotiation import SchemaNegotiation
 from shop.renderers import EnvelopeJSONRenderer
@@ -22,5 +22,8 @@ class SchemaView(JSONErrorsMixin, ApiView, SpectacularAPIView):
     content_negotiation_class = SchemaNegotiation
 
 
-class DocsView(JSONErrorsMixin, ApiView, SpectacularSwaggerView):
-    """E47: Swagger UI on the schema."""
+class DocsView(JSONErrorsMixin, ApiView, SpectacularSwaggerSplitView):
+    """E47: Swagger UI on the schema. The split view serves its init script from `?script`, so the page
+    runs under a Content-Security-Policy without inline scripts (or styles: `shop/swagger_ui.html`)."""
+
+    template_name = "shop/swagger_ui.html"

@@ -201,6 +201,15 @@ class PayloadTooLarge(ShopError):
     error = "request body exceeds 1 MiB"
 
 
+class UriTooLong(ShopError):
+    """A request target (path and query) over `MAX_REQUEST_TARGET_BYTES`: refused before any parsing."""
+
+    status_code = 414
+    code = "uri_too_long"
+    message = "Request URI too long"
+    error = "request target exceeds 8 KiB"
+
+
 class Throttled(ShopError):
     status_code = 429
     code = "throttled"

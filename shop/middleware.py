@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import UTC
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
@@ -18,7 +19,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from shop.context import reset_request_id, set_request_id
-from shop.exceptions import PayloadTooLarge
+from shop.exceptions import PayloadTooLarge, UriTooLong
 from shop.views import view_allows
 
 access_logger = logging.getLogger("shop.access")
@@ -27,6 +28,9 @@ REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 HEALTH_PATHS = frozenset({"/health", "/ready", "/metrics"})
 SLASH_SERVED = frozenset({"/api/v1/schema/", "/api/v1/docs/"})
 NOT_FOUND_ROUTE = "api-route-not-found"
+#: The longest request target (path and query string, as sent) the service reads. gunicorn's own limit
+#: is set above it (gunicorn.conf.py), so that this rule answers first, in the envelope.
+MAX_REQUEST_TARGET_BYTES = 8 * 1024
 
 
 class RequestCounter:
@@ -47,6 +51,15 @@ requests_served = RequestCounter()
 
 def is_api_or_health(path: str) -> bool:
     return path == "/api" or path.startswith("/api/") or path.rstrip("/") in HEALTH_PATHS
+
+
+def request_target_bytes(request) -> int:
+    """The request target's length as sent: gunicorn's `RAW_URI`, else path and query re-joined."""
+    raw = request.META.get("RAW_URI")
+    if raw is None:
+        query = request.META.get("QUERY_STRING", "")
+        raw = request.path + (f"?{query}" if query else "")
+    return len(raw.encode("utf-8", "replace"))
 
 
 def body_too_large(request) -> bool:
@@ -77,7 +90,8 @@ def buffer_chunked_body(request) -> None:
 
 
 class RequestContextMiddleware:
-    """Outermost: request id on every response, no-cache on API/health, one JSON access-log line."""
+    """Outermost: request id on every response, no-cache on API/health, one JSON access-log line, and
+    the request-target limit (`414 uri_too_long`, before anything reads the query)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,7 +103,11 @@ class RequestContextMiddleware:
         request.request_id = request_id
         token = set_request_id(request_id)
         try:
-            response = self.get_response(request)
+            if request_target_bytes(request) > MAX_REQUEST_TARGET_BYTES:
+                error = UriTooLong()
+                response = JsonResponse(error.body(), status=error.status_code)
+            else:
+                response = self.get_response(request)
         finally:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
@@ -167,3 +185,16 @@ class ApiRequestMiddleware:
         response = HttpResponseRedirect(location)
         response.status_code = 307
         return response
+
+
+#: The HTML pages of the service, which get a Content-Security-Policy; the JSON API gets none.
+CSP_PAGE_PREFIXES = ("/admin/", "/api/v1/docs")
+
+
+class PageCSPMiddleware(CSPMiddleware):
+    """django-csp's policy (`CONTENT_SECURITY_POLICY`) on the Django admin and Swagger UI only."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith(CSP_PAGE_PREFIXES):
+            return response
+        return super().process_response(request, response)

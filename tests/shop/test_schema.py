@@ -107,7 +107,9 @@ def test_docs_serve_swagger_ui_html_on_the_schema(path):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger" in response.content.lower()
-    assert b"/api/v1/schema/" in response.content
+    script = Client().get(f"{path}?script=")  # the init script, a file of its own (CSP: no inline code)
+    assert f'<script src="{path}?script="></script>'.encode() in response.content
+    assert b"/api/v1/schema/" in script.content
 
 
 def test_schema_method_not_allowed_is_the_json_envelope():

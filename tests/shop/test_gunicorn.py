@@ -1,0 +1,56 @@
+"""Behaviour across a real gunicorn process serving with the repository's gunicorn.conf.py: its headers,
+its limits (set above the app's, so that the app answers first, in the envelope), plain-HTTP probes."""
+
+import json
+
+import pytest
+
+from tests.servers import gunicorn_server
+
+# The marker makes pytest-django create the test database, which the gunicorn process uses.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    with gunicorn_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def https_server(django_db_setup):
+    with gunicorn_server(SECURE_SSL_REDIRECT="1", SECURE_HSTS_SECONDS="3600") as running:
+        yield running
+
+
+def test_the_server_header_names_no_version(server):
+    status, headers, _ = server.request("GET", "/health")
+
+    assert status == 200
+    assert headers["server"] == "gunicorn"
+
+
+def test_gunicorn_reads_the_repository_config_a_20_kib_header_reaches_the_app(server):
+    """gunicorn's default field limit is 8190 bytes; gunicorn.conf.py raises it to 32 KiB."""
+    status, headers, body = server.request("GET", "/health", headers={"X-Padding": "a" * 20_000})
+
+    assert status == 200
+    assert json.loads(body)["status"] == "healthy"
+    assert "x-request-id" in headers  # answered by the app
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/api/v1/health", "/api/v1/ready"])
+def test_probes_answer_on_plain_http_with_the_https_variables_on(https_server, path):
+    status, headers, _ = https_server.request("GET", path)
+
+    assert status == 200
+    assert "strict-transport-security" not in headers
+
+
+def test_the_api_redirects_to_https_and_gunicorn_trusts_no_forwarded_proto(https_server):
+    """Whether a request is HTTPS is Django's decision alone (SECURE_PROXY_SSL_HEADER, unset here):
+    gunicorn's own trust of X-Forwarded-Proto from 127.0.0.1 is off."""
+    status, headers, _ = https_server.request("GET", "/api/v1/products", headers={"X-Forwarded-Proto": "https"})
+
+    assert status == 301
+    assert headers["location"].startswith("https://")
