@@ -76,7 +76,6 @@ class AdminLoginLockHandler(AxesDatabaseHandler):
             ip_address=request.axes_ip_address,
         )
 
-
     def user_logged_in(self, sender, request, user, **kwargs):
         """A successful login clears its account's failures, never its IP's: one valid account must not
         let a guesser reset the IP counter (`AXES_RESET_ON_SUCCESS` would reset both)."""

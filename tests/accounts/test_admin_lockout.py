@@ -79,7 +79,9 @@ def test_a_locked_account_opens_no_session_even_with_the_right_password(admin_us
 
 def test_the_lock_follows_the_account_across_ips_and_letter_case(admin_user):
     for number in range(10):
-        admin_login(admin_user.email.upper() if number % 2 else admin_user.email, "nope", ip=f"10.0.1.{number}")
+        admin_login(
+            admin_user.email.upper() if number % 2 else admin_user.email, "nope", ip=f"10.0.1.{number}"
+        )
 
     client, response = admin_login(admin_user.email, PASSWORD, ip="10.9.9.9")
 

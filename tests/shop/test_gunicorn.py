@@ -50,7 +50,9 @@ def test_probes_answer_on_plain_http_with_the_https_variables_on(https_server, p
 def test_the_api_redirects_to_https_and_gunicorn_trusts_no_forwarded_proto(https_server):
     """Whether a request is HTTPS is Django's decision alone (SECURE_PROXY_SSL_HEADER, unset here):
     gunicorn's own trust of X-Forwarded-Proto from 127.0.0.1 is off."""
-    status, headers, _ = https_server.request("GET", "/api/v1/products", headers={"X-Forwarded-Proto": "https"})
+    status, headers, _ = https_server.request(
+        "GET", "/api/v1/products", headers={"X-Forwarded-Proto": "https"}
+    )
 
     assert status == 301
     assert headers["location"].startswith("https://")
