@@ -4,8 +4,8 @@ See README.md (Configuration) and API.md §7 for the meaning of each variable.
 """
 
 import os
-import zoneinfo
 import re
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
