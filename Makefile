@@ -7,7 +7,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run migrate seed lint format test check-postgres bench bench-quick bench-peer wrk clean
+.PHONY: help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer wrk clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -45,7 +47,18 @@ format: install-dev ## ruff format + fix imports
 check-postgres:
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/python scripts/check_postgres.py
 
-test: lint check-postgres ## Install, lint, check migrations and run the whole suite on PostgreSQL
+# Debian's PgBouncer and nginx: the scale tests (tests/scale/) and `make scale` start their own, as our own
+# processes on free ports (scripts/topology.py); the packages' services are never started or configured.
+scale-deps: ## Install pgbouncer and nginx (Debian packages) when missing
+	@missing=""; \
+	{ command -v pgbouncer || test -x /usr/sbin/pgbouncer; } >/dev/null 2>&1 || missing="$$missing pgbouncer"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then echo "installing$$missing"; $(APT_GET) update && $(APT_GET) install$$missing; fi
+
+scale: install scale-deps ## nginx, 4 app hosts, PgBouncer, a primary and a streaming replica on this machine (Ctrl-C stops)
+	$(BIN)/python scripts/topology.py --web 4 --replica --seed
+
+test: lint check-postgres scale-deps ## Install, lint, check migrations and run the whole suite on PostgreSQL
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
