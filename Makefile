@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer wrk clean
+.PHONY: help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
@@ -89,6 +89,9 @@ bench: install-dev wrk bench-peer ## Full benchmark beside Oscar, 1,000 and 1,00
 
 bench-quick: install-dev wrk bench-peer ## Reduced benchmark: 1,000 products, one short round (< 3 min)
 	$(BENCH_ENV) $(BIN)/python bench/run.py --quick $(BENCH_ARGS)
+
+bench-scale: install-dev wrk scale-deps ## Issue 20's runs: 4 hosts direct, through PgBouncer, catalogue on the replica (~4 min)
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and the local SQLite database
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm

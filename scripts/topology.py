@@ -348,7 +348,7 @@ class Nginx:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         temp = root / "nginx-temp"
-        temp.mkdir()
+        temp.mkdir(exist_ok=True)
         temp.chmod(0o777)  # nginx's workers run as nobody when the master is root
         servers = "\n".join(f"        server 127.0.0.1:{port};" for port in upstreams)
         self.config = root / "nginx.conf"
@@ -423,6 +423,7 @@ class Topology:
         self.primary_url = primary_url
         self.replica_url: str | None = None
         self.webs: list[Gunicorn] = []
+        self.nginx: Nginx | None = None
         self.url = ""
 
     def __enter__(self) -> Topology:
@@ -469,33 +470,48 @@ class Topology:
         self._stack.callback(self.bouncer.stop)
         self.bouncer.start()
 
-        env = self.app_env()
-        self._stack.callback(stop_all, self.webs)
-        for index in range(options["web"]):
-            self.webs.append(Gunicorn(self.root, index, env, workers=options["workers"]))
+        self._stack.callback(self.stop_web)
+        self.start_web()
+
+    def start_web(self, *, pooler: bool = True, replica: bool = True) -> None:
+        """(Re)start the app hosts and nginx: through PgBouncer or straight to PostgreSQL, with the replica
+        for the catalogue or without (the benchmark compares the three)."""
+        self.stop_web()
+        env = self.app_env(pooler=pooler, replica=replica)
+        self.webs = [
+            Gunicorn(self.root, index, env, workers=self.options["workers"])
+            for index in range(self.options["web"])
+        ]
         for web in self.webs:
             web.wait()
         self.url = self.webs[0].url
-        if options["nginx"]:
+        if self.options["nginx"]:
             self.nginx = Nginx(self.root, [web.port for web in self.webs])
-            self._stack.callback(self.nginx.stop)
             self.nginx.start()
             self.url = self.nginx.url
 
-    def app_env(self) -> dict[str, str]:
-        """The app hosts' environment: both databases through PgBouncer, behind one proxy."""
+    def stop_web(self) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+            self.nginx = None
+        stop_all(self.webs)
+        self.webs = []
+
+    def app_env(self, *, pooler: bool = True, replica: bool = True) -> dict[str, str]:
+        """The app hosts' environment: both databases through PgBouncer (or direct), behind one proxy."""
         env = self.app_env_base()
         env.update(
             {
-                "DATABASE_URL": self.bouncer.url(DATABASE),
-                "DATABASE_POOLER": "pgbouncer",
+                "DATABASE_URL": self.bouncer.url(DATABASE) if pooler else self.primary_url,
                 "DEBUG": "0",
                 "NUM_PROXIES": "1" if self.options["nginx"] else "0",
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        if self.replica_url:
-            env["DATABASE_REPLICA_URL"] = self.bouncer.url(REPLICA_DATABASE)
+        if pooler:
+            env["DATABASE_POOLER"] = "pgbouncer"
+        if self.replica_url and replica:
+            env["DATABASE_REPLICA_URL"] = self.bouncer.url(REPLICA_DATABASE) if pooler else self.replica_url
         env.update(self.extra_env)
         return env
 
@@ -512,12 +528,6 @@ class Topology:
         env.setdefault("SECRET_KEY", "topology-secret-key-for-local-runs-only-0123456789")
         env.update(self.extra_env)
         return env
-
-    def server_connections(self, database: str | None = None) -> int:
-        """Backends the primary has for the app's database right now (pg_stat_activity)."""
-        name = database or self.primary_url.rsplit("/", 1)[1]
-        sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'"
-        return query(server_url(self.primary_url), sql, (name,))[0][0]
 
 
 def conninfo(url: str) -> str:
