@@ -5,14 +5,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import Role, User, normalize_email
-from accounts.services import (
-    LAST_ADMIN_ERROR,
-    STAFF_EDITABLE_USER_FIELDS,
-    is_last_active_admin,
-    user_staff_update,
-)
+from accounts.models import User, normalize_email
+from accounts.services import STAFF_EDITABLE_USER_FIELDS, email_taken, user_access_check, user_staff_update
 from shop.admin import ServiceAuditedMixin
+from shop.exceptions import LastAdmin
 
 EMAIL_TAKEN = "A user with this email already exists."
 
@@ -23,10 +19,7 @@ class EmailFormMixin:
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data.get("email"))
-        taken = User.objects.with_email(email)
-        if self.instance.pk is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
+        if email_taken(email, exclude_id=self.instance.pk):
             raise forms.ValidationError(EMAIL_TAKEN, code="unique")
         return email
 
@@ -43,14 +36,18 @@ class UserEditForm(EmailFormMixin, UserChangeForm):
         fields = ("email", "first_name", "last_name", "role", "is_active")
 
     def clean(self):
-        """The last active admin can be neither demoted nor deactivated here (API.md §5.1), as in E42."""
+        """The last active admin can be neither demoted nor deactivated (API.md §5.1), as in E42. The admin's
+        change view is one transaction, so the lock `user_access_check` takes holds until the save."""
         cleaned = super().clean()
         user = self.instance  # still the stored values: the form is copied onto it after clean()
-        stays_admin = cleaned.get("role", user.role) == Role.ADMIN and cleaned.get(
-            "is_active", user.is_active
-        )
-        if not stays_admin and is_last_active_admin(user):
-            raise forms.ValidationError(LAST_ADMIN_ERROR, code="last_admin")
+        try:
+            user_access_check(
+                user=user,
+                role=cleaned.get("role", user.role),
+                is_active=cleaned.get("is_active", user.is_active),
+            )
+        except LastAdmin as exc:
+            raise forms.ValidationError(exc.error, code="last_admin") from exc
         return cleaned
 
 

@@ -10,7 +10,6 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from accounts.selectors import user_active_get
 from accounts.tokens import VerifiedAccessToken
 
-MISSING_HEADER = "Missing authorization header"
 INVALID_FORMAT = "Invalid token format"
 TOKEN_EXPIRED = "Token expired"
 INVALID_TOKEN = "Invalid token"

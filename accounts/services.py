@@ -134,9 +134,6 @@ def user_password_change(*, user: User, new_password: str) -> None:
         refresh_tokens_revoke_all(user=user)
 
 
-LAST_ADMIN_ERROR = LastAdmin.error
-
-
 def is_last_active_admin(user: User) -> bool:
     """Whether `user` is the only active admin (there must always be one: API.md §5.1)."""
     return (
@@ -144,6 +141,22 @@ def is_last_active_admin(user: User) -> bool:
         and user.is_active
         and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
     )
+
+
+def active_admins_lock() -> None:
+    """Lock every active admin row, in id order, until the transaction ends, so whoever then demotes or
+    deactivates an admin counts the admins left truly (two concurrent demotions serialize)."""
+    list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
+
+
+def user_access_check(*, user: User, role: str, is_active: bool) -> None:
+    """Refuse (`LastAdmin`) a role or active flag leaving no active admin (API.md §5.1). Run inside the
+    transaction that saves the change: when `user` stops being an active admin, the admins are locked."""
+    if user.role != Role.ADMIN or not user.is_active or (role == Role.ADMIN and is_active):
+        return
+    active_admins_lock()
+    if is_last_active_admin(user):
+        raise LastAdmin()
 
 
 def user_role_set(*, user_id, role: str, actor: Any = None) -> User:
@@ -171,17 +184,17 @@ def user_staff_update(*, user_id, data: dict[str, Any], actor: Any = None) -> Us
     if "email" in data:
         data["email"] = normalize_email(data["email"])
     with transaction.atomic():
-        if data.get("role") == Role.CUSTOMER or data.get("is_active") is False:
-            list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).order_by("pk"))
+        if data.get("role") == Role.CUSTOMER or data.get("is_active") is False:  # admins first, then the user
+            active_admins_lock()
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
             raise NotFound("User")
         changes = changes_between(user, data)
         if not changes:
             return user
-        stays_admin = data.get("role", user.role) == Role.ADMIN and data.get("is_active", user.is_active)
-        if not stays_admin and is_last_active_admin(user):
-            raise LastAdmin()
+        user_access_check(
+            user=user, role=data.get("role", user.role), is_active=data.get("is_active", user.is_active)
+        )
         if "email" in changes and email_taken(data["email"], exclude_id=user.pk):
             raise DuplicateEmail(EMAIL_IN_USE)
         for name, (_old, new) in changes.items():

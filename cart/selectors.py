@@ -17,8 +17,8 @@ def cart_lines(cart: Cart, *, now: datetime | None = None) -> list[CartItem]:
 
     - `line.product`, carrying `reserved` and `available` (all carts' active reservations, §2.2);
     - `line.reserved_until`: the expiry of the line's reservation while active, else None;
-    - `line.available_to_cart` = max(0, stock_quantity − active reservations of OTHER carts): what this
-      cart can hold, the line's own hold not counted (§2.4, E16 and checkout compare it with the line).
+    - `line.available_to_cart`: the units available to this cart (other carts' active holds only): what it
+      can hold, the line's own hold not counted (§2.4, E16 and checkout compare it with the line).
     """
     now = now or timezone.now()
     own_reservation = inventory.active_reservations(now).filter(
@@ -37,7 +37,8 @@ def cart_lines(cart: Cart, *, now: datetime | None = None) -> list[CartItem]:
     for line in result:
         product = line.product
         product.reserved = line.product_reserved
-        product.available = max(0, product.stock_quantity - product.reserved)
+        product.available = inventory.available_units(product.stock_quantity, product.reserved)
         # One active reservation row per (cart, product): the others' holds are all holds minus this one.
-        line.available_to_cart = max(0, product.stock_quantity - (line.product_reserved - line.own_reserved))
+        others = line.product_reserved - line.own_reserved
+        line.available_to_cart = inventory.available_units(product.stock_quantity, others)
     return result

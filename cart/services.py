@@ -198,13 +198,11 @@ def cart_validate(*, user) -> CartValidation:
     for line in lines:
         product = line.product
         if not product.is_active:
-            result.errors.append(f"{product.name} is no longer available")
+            result.errors.append(inventory.shortage_message(product, 0))
             result.items.append(_failed_line(line, 0, "inactive"))
             continue
         if line.available_to_cart < line.quantity:
-            result.errors.append(
-                f"Insufficient stock for {product.name}. Available: {line.available_to_cart}"
-            )
+            result.errors.append(inventory.shortage_message(product, line.available_to_cart))
             result.items.append(_failed_line(line, line.available_to_cart, "insufficient_stock"))
         if line.unit_price != product.price:
             result.warnings.append(

@@ -1,7 +1,8 @@
 """Every stock rule (API.md §5.2), as functions: the cart, checkout, cancellation and returns use these.
 
-Vocabulary: `stock_quantity` = units on hand; a reservation is *active* while `expires_at` > now;
-`reserved` = Σ active reservations of all carts; available (`stock`) = max(0, stock_quantity − reserved).
+Vocabulary: `stock_quantity` = units on hand; a reservation is *active* while `expires_at` > now
+(`Reservation.active_at`); `reserved` = Σ active reservations of all carts; available (`stock`) =
+max(0, stock_quantity − reserved) (`available_units`, and `available_expression` in SQL).
 
 Functions that check availability expect to run inside `transaction.atomic()` with the product row
 locked by `lock_products` (SELECT … FOR UPDATE, ascending id order), so no interleaving of requests
@@ -17,12 +18,27 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    UUIDField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from catalog.models import Product, Reservation
-from shop.exceptions import InsufficientStock
+from shop.exceptions import INSUFFICIENT_STOCK, NO_LONGER_AVAILABLE, InsufficientStock
 
 
 def reservation_ttl() -> timedelta:
@@ -31,7 +47,24 @@ def reservation_ttl() -> timedelta:
 
 
 def active_reservations(now: datetime | None = None) -> QuerySet[Reservation]:
-    return Reservation.objects.filter(expires_at__gt=now or timezone.now())
+    return Reservation.objects.filter(Reservation.active_at(now))
+
+
+def available_units(stock_quantity: int, reserved: int) -> int:
+    """Units a cart can still take: on hand less what active reservations hold, never below 0 (§5.2)."""
+    return max(0, stock_quantity - reserved)
+
+
+def available_expression(reserved: Any, *, stock_quantity: str = "stock_quantity") -> Greatest:
+    """`available_units` in SQL, over a `reserved` expression (every query and statement uses this)."""
+    return Greatest(F(stock_quantity) - reserved, Value(0))
+
+
+def shortage_message(product: Product, available: int) -> str:
+    """Why a line cannot be served: the product is gone, or only `available` units are left."""
+    if not product.is_active:
+        return NO_LONGER_AVAILABLE.format(name=product.name)
+    return INSUFFICIENT_STOCK.format(name=product.name, available=available)
 
 
 def reserved_expression(now: datetime | None = None, *, exclude_cart_id: Any = None, product_ref: str = "pk"):
@@ -48,7 +81,7 @@ def reserved_expression(now: datetime | None = None, *, exclude_cart_id: Any = N
 def with_stock(queryset: QuerySet[Product], now: datetime | None = None) -> QuerySet[Product]:
     """Annotate `reserved` and `available` in the same query (never one query per product)."""
     return queryset.annotate(reserved=reserved_expression(now)).annotate(
-        available=Greatest(F("stock_quantity") - F("reserved"), Value(0))
+        available=available_expression(F("reserved"))
     )
 
 
@@ -58,7 +91,7 @@ def in_stock_condition(now: datetime | None = None) -> Q:
     the reserved products; the reservation sum is computed only for the products that have some."""
     reserved_products = active_reservations(now).values("product_id")
     return Q(stock_quantity__gt=0) & (
-        ~Q(pk__in=reserved_products) | Q(stock_quantity__gt=reserved_expression(now))
+        ~Q(pk__in=reserved_products) | Q(GreaterThan(available_expression(reserved_expression(now)), 0))
     )
 
 
@@ -89,7 +122,7 @@ def available_for(product_id: Any, *, cart_id: Any = None, now: datetime | None 
     if row is None:
         return 0
     stock_quantity, others = row
-    return max(0, stock_quantity - others)
+    return available_units(stock_quantity, others)
 
 
 def available_map(product_ids: Iterable[Any], *, cart_id: Any = None, now: datetime | None = None) -> dict:
@@ -101,7 +134,7 @@ def available_map(product_ids: Iterable[Any], *, cart_id: Any = None, now: datet
         .annotate(others=reserved_expression(now, exclude_cart_id=cart_id))
         .values_list("pk", "stock_quantity", "others")
     )
-    return {pk: max(0, stock_quantity - others) for pk, stock_quantity, others in rows}
+    return {pk: available_units(stock_quantity, others) for pk, stock_quantity, others in rows}
 
 
 def lock_products(product_ids: Iterable[Any], **annotations: Any) -> dict[Any, Product]:
@@ -167,43 +200,37 @@ def reserve(*, cart_id: Any, product: Product, quantity: int, now: datetime | No
     return expires_at
 
 
-_RESERVE_SQL = """
-INSERT INTO {reservation} (id, cart_id, product_id, quantity, expires_at, created_at)
-SELECT %s, %s, product.id, %s, %s, %s
-FROM {product} AS product
-WHERE product.id = %s AND product.is_active
-  AND product.stock_quantity - COALESCE((
-        SELECT SUM(other.quantity) FROM {reservation} AS other
-        WHERE other.product_id = product.id AND other.expires_at > %s AND other.cart_id <> %s
-      ), 0) >= %s
-ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity, expires_at = excluded.expires_at
-"""
-
-
 def _upsert_reservation_if_available(
     *, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
 ) -> bool:
-    """One statement: set the cart's reservation of the product to `quantity` if §5.2's rule holds
-    (`stock_quantity − Σ active reservations of other carts ≥ quantity`, product active). True if written."""
-    opts = Reservation._meta
-    uuid_of = opts.pk.get_db_prep_value
-    time_of = opts.get_field("expires_at").get_db_prep_value
-    sql = _RESERVE_SQL.format(
-        reservation=connection.ops.quote_name(opts.db_table),
-        product=connection.ops.quote_name(Product._meta.db_table),
+    """One statement: set the cart's reservation of the product to `quantity` if the product is active and
+    what other carts leave available (`available_expression`) covers it. True if written.
+
+    `INSERT … SELECT … ON CONFLICT DO UPDATE`, the SELECT compiled by the ORM from the same expressions
+    as every other stock figure."""
+    free = available_expression(reserved_expression(now, exclude_cart_id=cart_id))
+    row = (
+        Product.objects.filter(pk=product_id, is_active=True)
+        .alias(free=free)
+        .filter(free__gte=quantity)
+        .annotate(
+            new_id=Value(uuid.uuid4(), output_field=UUIDField()),
+            new_cart_id=Value(cart_id, output_field=UUIDField()),
+            new_quantity=Value(quantity, output_field=IntegerField()),
+            new_expires_at=Value(expires_at, output_field=DateTimeField()),
+            new_created_at=Value(now, output_field=DateTimeField()),
+        )
+        .order_by()
+        .values_list("new_id", "new_cart_id", "pk", "new_quantity", "new_expires_at", "new_created_at")
     )
-    cart = uuid_of(cart_id, connection)
-    params = [
-        uuid_of(uuid.uuid4(), connection),
-        cart,
-        quantity,
-        time_of(expires_at, connection),
-        time_of(now, connection),
-        uuid_of(product_id, connection),
-        time_of(now, connection),
-        cart,
-        quantity,
-    ]
+    select, params = row.query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Reservation._meta.db_table)} "
+        "(id, cart_id, product_id, quantity, expires_at, created_at) "
+        f"{select} "
+        "ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity, expires_at = excluded.expires_at"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount == 1
@@ -247,10 +274,11 @@ def deduct_if_available(
             output_field=IntegerField(),
         )
 
+    free = available_expression(reserved_expression(now or timezone.now(), exclude_cart_id=cart_id))
     short = (
         Product.objects.filter(pk__in=ids)
-        .annotate(others=reserved_expression(now or timezone.now(), exclude_cart_id=cart_id), needed=needed())
-        .filter(Q(is_active=False) | Q(stock_quantity__lt=F("others") + F("needed")))
+        .alias(free=free, needed=needed())
+        .filter(Q(is_active=False) | Q(free__lt=F("needed")))
     )
     updated = (
         Product.objects.filter(pk__in=ids)
@@ -273,7 +301,7 @@ def restock(lines: Iterable[tuple[Any, int]]) -> None:
 
 def expire_reservations(*, dry_run: bool = False, now: datetime | None = None) -> int:
     """Delete reservation rows whose `expires_at` ≤ now (cart lines stay). Returns how many."""
-    expired = Reservation.objects.filter(expires_at__lte=now or timezone.now())
+    expired = Reservation.objects.exclude(Reservation.active_at(now))
     if dry_run:
         return expired.count()
     deleted, _ = expired.delete()

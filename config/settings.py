@@ -96,7 +96,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -206,8 +205,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["shop.db.PrimaryReplicaRouter"]
-ATOMIC_REQUESTS = False  # each service opens its own transaction (STYLE.md)
-for _db in DATABASES.values():
+for _db in DATABASES.values():  # off: each service opens its own transaction (STYLE.md)
     _db["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

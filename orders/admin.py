@@ -21,6 +21,7 @@ from django.utils.html import format_html_join
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from orders.selectors import order_export_rows
 from orders.services import order_cancel_preview, order_status_set
+from orders.transitions import is_repeat
 from payments.models import Payment
 from shop.admin import CsvExportMixin, ReadOnlyInline, ViewOnlyMixin, local_time, money, shop_error_text
 from shop.exceptions import ShopError
@@ -210,7 +211,7 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
         moved = 0
         rows = queryset.order_by("created_at", "id").values_list("pk", "order_number", "status")
         for order_id, number, current in list(rows):
-            if current == status:
+            if is_repeat(current, status):
                 self.message_user(request, f"{number}: already {status}, nothing changed", messages.WARNING)
                 continue
             try:

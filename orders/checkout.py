@@ -34,21 +34,13 @@ from shop.exceptions import CartEmpty
 from shop.fields import to_money
 
 
-def no_longer_available(product: Product) -> str:
-    return f"{product.name} is no longer available"
-
-
-def insufficient_stock(product: Product, available: int) -> str:
-    return f"Insufficient stock for {product.name}. Available: {available}"
-
-
 def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any, now) -> None:
     """Raise `InsufficientStock` for the first line (product-id order) that cannot be served."""
     available = inventory.available_map(products, cart_id=cart_id, now=now)
     for product_id, quantity in lines:
         product = products[product_id]
         free = available.get(product_id, 0)
-        error = insufficient_stock(product, free) if product.is_active else no_longer_available(product)
+        error = inventory.shortage_message(product, free)
         inventory.check_available(product, quantity, cart_id=cart_id, available=free, error=error)
     raise RuntimeError("stock deduction refused although every line is available")  # pragma: no cover
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from orders import selectors
 from orders.models import Order, OrderItem, OrderStatus
 from orders.transitions import (
-    Via,
+    Trigger,
     is_allowed,
+    is_repeat,
     lock_order,
     order_transition,
     transition_error,
@@ -45,9 +46,11 @@ def order_cancel(*, order_id: Any, user: Any) -> Order:
     """
     with transaction.atomic():
         order = lock_order(order_id, owner_id=None if user.is_admin else user.pk)
-        via = Via.STAFF if user.is_admin else Via.OWNER
+        trigger = Trigger.STAFF if user.is_admin else Trigger.OWNER
         try:
-            return transition_locked(order=order, to_status=OrderStatus.CANCELLED, via=via, actor=user)
+            return transition_locked(
+                order=order, to_status=OrderStatus.CANCELLED, trigger=trigger, actor=user
+            )
         except InvalidTransition as exc:
             raise InvalidTransition(ORDER_NOT_CANCELLABLE) from exc
 
@@ -61,9 +64,9 @@ def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") 
     """
     with transaction.atomic():
         order = lock_order(order_id)
-        if order.status == status:
+        if is_repeat(order.status, status):
             return order
-        return transition_locked(order=order, to_status=status, via=Via.STAFF, actor=actor, note=note)
+        return transition_locked(order=order, to_status=status, trigger=Trigger.STAFF, actor=actor, note=note)
 
 
 def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> Payment:
@@ -82,7 +85,7 @@ def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResul
                 transition_locked(
                     order=order,
                     to_status=OrderStatus.PROCESSING,
-                    via=Via.SYSTEM,
+                    trigger=Trigger.SYSTEM,
                     actor=None,
                     note=PAYMENT_CAPTURED_NOTE,
                 )
@@ -137,7 +140,7 @@ def orders_cancel_unpaid(
             order_transition(
                 order_id=order_id,
                 to_status=OrderStatus.CANCELLED,
-                via=Via.SYSTEM,
+                trigger=Trigger.SYSTEM,
                 actor=None,
                 note=UNPAID_NOTE,
             )
@@ -166,9 +169,9 @@ class CancelPreview:
 def order_cancel_preview(order: Order) -> CancelPreview:
     """What a staff cancellation of `order` would do (items and payments prefetched), read from the same
     state table and refund rule as `order_status_set`; for the Django admin's confirmation page."""
-    if order.status == OrderStatus.CANCELLED:
+    if is_repeat(order.status, OrderStatus.CANCELLED):
         return CancelPreview(order=order, already=True)
-    if not is_allowed(order.status, OrderStatus.CANCELLED, Via.STAFF):
+    if not is_allowed(order.status, OrderStatus.CANCELLED, Trigger.STAFF):
         return CancelPreview(order=order, refusal=transition_error(order.status, OrderStatus.CANCELLED).error)
     plan = CancelPreview(order=order, restock=list(order.items.all()))
     for payment in order.payments.all():

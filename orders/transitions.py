@@ -21,16 +21,15 @@ from django.utils import timezone
 
 from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from payments import selectors as payment_selectors
 from payments import services as payments
-from payments.models import SUCCESSFUL_STATUSES, Payment, PaymentMethod
+from payments.models import PaymentMethod
 from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound
 
-S = OrderStatus
 
-
-class Via(StrEnum):
-    """Who asks for a move."""
+class Trigger(StrEnum):
+    """Who may trigger a move (API.md §5.4's third column)."""
 
     STAFF = "staff"  # an admin: E39, E25 by an admin, Django admin actions
     OWNER = "owner"  # the customer who owns the order: E25
@@ -39,29 +38,32 @@ class Via(StrEnum):
 
 
 #: (from, to) → who may trigger it. Every pair not listed is refused.
-ALLOWED_MOVES: dict[tuple[str, str], frozenset[Via]] = {
-    (S.PENDING, S.PROCESSING): frozenset({Via.STAFF, Via.SYSTEM}),
-    (S.PENDING, S.CANCELLED): frozenset({Via.OWNER, Via.STAFF, Via.SYSTEM}),
-    (S.PROCESSING, S.SHIPPED): frozenset({Via.STAFF}),
-    (S.PROCESSING, S.DELIVERED): frozenset({Via.STAFF}),
-    (S.PROCESSING, S.COMPLETED): frozenset({Via.STAFF}),
-    (S.PROCESSING, S.CANCELLED): frozenset({Via.OWNER, Via.STAFF}),
-    (S.SHIPPED, S.DELIVERED): frozenset({Via.STAFF}),
-    (S.SHIPPED, S.COMPLETED): frozenset({Via.STAFF}),
-    (S.DELIVERED, S.COMPLETED): frozenset({Via.STAFF}),
-    (S.DELIVERED, S.RETURN_REQUESTED): frozenset({Via.RETURN}),
-    (S.COMPLETED, S.RETURN_REQUESTED): frozenset({Via.RETURN}),
-    (S.RETURN_REQUESTED, S.REFUNDED): frozenset({Via.RETURN}),
-    (S.RETURN_REQUESTED, S.DELIVERED): frozenset({Via.RETURN}),
-    (S.RETURN_REQUESTED, S.COMPLETED): frozenset({Via.RETURN}),
+ALLOWED_MOVES: dict[tuple[str, str], frozenset[Trigger]] = {
+    (OrderStatus.PENDING, OrderStatus.PROCESSING): frozenset({Trigger.STAFF, Trigger.SYSTEM}),
+    (OrderStatus.PENDING, OrderStatus.CANCELLED): frozenset({Trigger.OWNER, Trigger.STAFF, Trigger.SYSTEM}),
+    (OrderStatus.PROCESSING, OrderStatus.SHIPPED): frozenset({Trigger.STAFF}),
+    (OrderStatus.PROCESSING, OrderStatus.DELIVERED): frozenset({Trigger.STAFF}),
+    (OrderStatus.PROCESSING, OrderStatus.COMPLETED): frozenset({Trigger.STAFF}),
+    (OrderStatus.PROCESSING, OrderStatus.CANCELLED): frozenset({Trigger.OWNER, Trigger.STAFF}),
+    (OrderStatus.SHIPPED, OrderStatus.DELIVERED): frozenset({Trigger.STAFF}),
+    (OrderStatus.SHIPPED, OrderStatus.COMPLETED): frozenset({Trigger.STAFF}),
+    (OrderStatus.DELIVERED, OrderStatus.COMPLETED): frozenset({Trigger.STAFF}),
+    (OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED): frozenset({Trigger.RETURN}),
+    (OrderStatus.COMPLETED, OrderStatus.RETURN_REQUESTED): frozenset({Trigger.RETURN}),
+    (OrderStatus.RETURN_REQUESTED, OrderStatus.REFUNDED): frozenset({Trigger.RETURN}),
+    (OrderStatus.RETURN_REQUESTED, OrderStatus.DELIVERED): frozenset({Trigger.RETURN}),
+    (OrderStatus.RETURN_REQUESTED, OrderStatus.COMPLETED): frozenset({Trigger.RETURN}),
 }
 
-#: Statuses from which an order can still be cancelled.
-CANCELLABLE = frozenset(frm for (frm, to) in ALLOWED_MOVES if to == S.CANCELLED)
+
+def is_allowed(from_status: str, to_status: str, trigger: Trigger) -> bool:
+    return trigger in ALLOWED_MOVES.get((from_status, to_status), frozenset())
 
 
-def is_allowed(from_status: str, to_status: str, via: Via) -> bool:
-    return via in ALLOWED_MOVES.get((from_status, to_status), frozenset())
+def is_repeat(from_status: str, to_status: str) -> bool:
+    """Asking a staff move to the status the order already has is a no-op (no event, no side effect),
+    as E39 and the Django admin treat it; other triggers get the table's refusal."""
+    return from_status == to_status
 
 
 def transition_error(from_status: str, to_status: str) -> InvalidTransition:
@@ -80,22 +82,26 @@ def lock_order(order_id: Any, *, owner_id: Any = None) -> Order:
     return order
 
 
-def order_transition(*, order_id: Any, to_status: str, via: Via, actor: Any = None, note: str = "") -> Order:
+def order_transition(
+    *, order_id: Any, to_status: str, trigger: Trigger, actor: Any = None, note: str = ""
+) -> Order:
     """Move an order, in its own transaction. Raises `InvalidTransition` (nothing changes) when refused."""
     with transaction.atomic():
         order = lock_order(order_id)
-        return transition_locked(order=order, to_status=to_status, via=via, actor=actor, note=note)
+        return transition_locked(order=order, to_status=to_status, trigger=trigger, actor=actor, note=note)
 
 
-def transition_locked(*, order: Order, to_status: str, via: Via, actor: Any = None, note: str = "") -> Order:
+def transition_locked(
+    *, order: Order, to_status: str, trigger: Trigger, actor: Any = None, note: str = ""
+) -> Order:
     """Move an order whose row the caller has locked inside its transaction."""
     from_status = order.status
-    if not is_allowed(from_status, to_status, via):
+    if not is_allowed(from_status, to_status, trigger):
         raise transition_error(from_status, to_status)
     now = timezone.now()
     order.status = to_status
     fields = ["status", "updated_at"]
-    if to_status == S.DELIVERED and order.delivered_at is None:
+    if to_status == OrderStatus.DELIVERED and order.delivered_at is None:
         order.delivered_at = now
         fields.append("delivered_at")
     order.save(update_fields=fields)
@@ -113,17 +119,20 @@ def transition_locked(*, order: Order, to_status: str, via: Via, actor: Any = No
 
 
 def _run_side_effects(order: Order, from_status: str, to_status: str) -> None:
-    if to_status == S.CANCELLED:
+    if to_status == OrderStatus.CANCELLED:
         items = OrderItem.objects.filter(order=order).values_list("product_id", "quantity")
         inventory.restock(list(items))
         payments.payment_refund_remainder(order_id=order.pk)
-    elif to_status in (S.DELIVERED, S.COMPLETED) and from_status in (S.PROCESSING, S.SHIPPED):
+    elif to_status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED) and from_status in (
+        OrderStatus.PROCESSING,
+        OrderStatus.SHIPPED,
+    ):
         _create_cod_payment_if_missing(order)
 
 
 def _create_cod_payment_if_missing(order: Order) -> None:
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         return
-    if Payment.objects.filter(order=order, status__in=SUCCESSFUL_STATUSES).exists():
+    if payment_selectors.has_captured_payment(order.pk):
         return
     payments.payment_create_cod(order_id=order.pk, amount=order.total_amount)

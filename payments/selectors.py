@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, Payment
+from payments.models import LIVE_STATUSES, REFUNDABLE_STATUSES, SUCCESSFUL_STATUSES, Payment
 from shop.exceptions import NotFound
 
 
@@ -20,6 +20,11 @@ def captured_payment_for_update(*, order_id: Any) -> Payment | None:
     return (
         Payment.objects.select_for_update().filter(order_id=order_id, status__in=REFUNDABLE_STATUSES).first()
     )
+
+
+def has_captured_payment(order_id: Any) -> bool:
+    """Whether the order's money was captured (its payment completed, possibly refunded since)."""
+    return Payment.objects.filter(order_id=order_id, status__in=SUCCESSFUL_STATUSES).exists()
 
 
 def payment_latest(*, order_id: Any) -> Payment | None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
-from orders.transitions import Via, lock_order, transition_locked
+from orders.transitions import Trigger, lock_order, transition_locked
 from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.models import REFUNDABLE_STATUSES, Payment
@@ -116,7 +116,9 @@ def return_request(
             ReturnItem.objects.bulk_create(
                 ReturnItem(return_request=created, order_item=line, quantity=qty) for line, qty in lines
             )
-            transition_locked(order=order, to_status=OrderStatus.RETURN_REQUESTED, via=Via.RETURN, actor=user)
+            transition_locked(
+                order=order, to_status=OrderStatus.RETURN_REQUESTED, trigger=Trigger.RETURN, actor=user
+            )
             return created
     except IntegrityError as exc:
         if _constraint_name(exc) == ONE_OPEN_RETURN_CONSTRAINT:
@@ -222,7 +224,9 @@ def return_approve(
         if restock:
             lines = ret.items.values_list("order_item__product_id", "quantity")
             inventory.restock(list(lines))
-        transition_locked(order=order, to_status=OrderStatus.REFUNDED, via=Via.RETURN, actor=admin, note=note)
+        transition_locked(
+            order=order, to_status=OrderStatus.REFUNDED, trigger=Trigger.RETURN, actor=admin, note=note
+        )
         changes = {"status": (ret.status, ReturnStatus.APPROVED)}
         if refund != computed:
             changes["refund_amount"] = (computed, refund)
@@ -251,7 +255,7 @@ def return_reject(*, return_id: Any, admin: Any, note: str = "") -> Return:
     with transaction.atomic():
         order, ret = _lock_order_and_return(return_id)
         previous = status_before_request(order)
-        transition_locked(order=order, to_status=previous, via=Via.RETURN, actor=admin, note=note)
+        transition_locked(order=order, to_status=previous, trigger=Trigger.RETURN, actor=admin, note=note)
         audit_log(
             actor=admin,
             obj=ret,

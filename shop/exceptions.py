@@ -130,6 +130,11 @@ class DuplicateSku(Conflict):
     error = "product with this SKU already exists"
 
 
+#: The stock messages of E16, E17/E18 and checkout (API.md §5.2, §5.3), chosen by `inventory.shortage_message`.
+INSUFFICIENT_STOCK = "Insufficient stock for {name}. Available: {available}"
+NO_LONGER_AVAILABLE = "{name} is no longer available"
+
+
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
     message = "Request failed"

@@ -30,7 +30,7 @@ def run_together(*tasks: Callable[[], Any]) -> list[Any]:
         try:
             barrier.wait(timeout=30)
             results[index] = tasks[index]()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test as a result
+        except BaseException as exc:  # reported to the test as a result
             results[index] = exc
         finally:
             connection.close()
@@ -60,7 +60,7 @@ def run_concurrently(tasks: Sequence[Callable[[], Any]], workers: int = MAX_WORK
             for index in range(offset, len(tasks), workers):
                 try:
                     results[index] = tasks[index]()
-                except Exception as exc:  # noqa: BLE001 - reported to the test as a result
+                except Exception as exc:  # reported to the test as a result
                     results[index] = exc
         finally:
             connection.close()

@@ -9,7 +9,7 @@ import pytest
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import order_status_set
-from orders.transitions import ALLOWED_MOVES, Via, order_transition
+from orders.transitions import ALLOWED_MOVES, Trigger, order_transition
 from payments.models import Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import InvalidTransition
 from tests.builders import order_with_lines
@@ -63,13 +63,13 @@ def snapshot(order):
 
 
 def test_the_table_is_the_one_of_the_contract():
-    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.STAFF in vias} == STAFF_MOVES
-    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.RETURN in vias} == RETURN_MOVES
-    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.OWNER in vias} == {
+    assert {pair for pair, triggers in ALLOWED_MOVES.items() if Trigger.STAFF in triggers} == STAFF_MOVES
+    assert {pair for pair, triggers in ALLOWED_MOVES.items() if Trigger.RETURN in triggers} == RETURN_MOVES
+    assert {pair for pair, triggers in ALLOWED_MOVES.items() if Trigger.OWNER in triggers} == {
         (S.PENDING, S.CANCELLED),
         (S.PROCESSING, S.CANCELLED),
     }
-    assert {pair for pair, vias in ALLOWED_MOVES.items() if Via.SYSTEM in vias} == {
+    assert {pair for pair, triggers in ALLOWED_MOVES.items() if Trigger.SYSTEM in triggers} == {
         (S.PENDING, S.PROCESSING),
         (S.PENDING, S.CANCELLED),
     }
@@ -136,10 +136,10 @@ def test_every_pair_through_the_staff_path(admin_user, from_status, to_status):
 def test_return_moves_only_through_returns(admin_user, from_status, to_status):
     order = make_order(from_status)
     with pytest.raises(InvalidTransition):
-        order_transition(order_id=order.pk, to_status=to_status, via=Via.STAFF, actor=admin_user)
+        order_transition(order_id=order.pk, to_status=to_status, trigger=Trigger.STAFF, actor=admin_user)
     assert Order.objects.get(pk=order.pk).status == from_status
 
-    order_transition(order_id=order.pk, to_status=to_status, via=Via.RETURN, actor=admin_user)
+    order_transition(order_id=order.pk, to_status=to_status, trigger=Trigger.RETURN, actor=admin_user)
 
     assert Order.objects.get(pk=order.pk).status == to_status
 
@@ -148,13 +148,13 @@ def test_return_moves_only_through_returns(admin_user, from_status, to_status):
 def test_owner_may_only_cancel(customer, to_status):
     order = make_order(S.PENDING)
     with pytest.raises(InvalidTransition):
-        order_transition(order_id=order.pk, to_status=to_status, via=Via.OWNER, actor=customer)
+        order_transition(order_id=order.pk, to_status=to_status, trigger=Trigger.OWNER, actor=customer)
 
 
 def test_system_cannot_cancel_a_processing_order():
     order = make_order(S.PROCESSING)
     with pytest.raises(InvalidTransition):
-        order_transition(order_id=order.pk, to_status=S.CANCELLED, via=Via.SYSTEM)
+        order_transition(order_id=order.pk, to_status=S.CANCELLED, trigger=Trigger.SYSTEM)
     assert Order.objects.get(pk=order.pk).status == S.PROCESSING
 
 
@@ -162,8 +162,8 @@ def test_delivered_at_is_kept_from_the_first_delivery(admin_user):
     order = make_order(S.SHIPPED)
     order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
     first = Order.objects.get(pk=order.pk).delivered_at
-    order_transition(order_id=order.pk, to_status=S.RETURN_REQUESTED, via=Via.RETURN)
-    order_transition(order_id=order.pk, to_status=S.DELIVERED, via=Via.RETURN)
+    order_transition(order_id=order.pk, to_status=S.RETURN_REQUESTED, trigger=Trigger.RETURN)
+    order_transition(order_id=order.pk, to_status=S.DELIVERED, trigger=Trigger.RETURN)
     assert Order.objects.get(pk=order.pk).delivered_at == first
 
 
