@@ -106,7 +106,7 @@ def order_item_data(item: OrderItem) -> dict[str, Any]:
     if not hasattr(product, "available"):
         if hasattr(item, "product_reserved"):  # read by `order_items_for_display`
             product.reserved = item.product_reserved
-            product.available = max(0, product.stock_quantity - product.reserved)
+            product.available = inventory.available_units(product.stock_quantity, product.reserved)
         else:  # an item read some other way: one more query
             product = inventory.with_stock(Product.objects.filter(pk=item.product_id)).get()
     return {
