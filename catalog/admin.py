@@ -194,9 +194,9 @@ class ReservationStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "active":
-            return queryset.filter(expires_at__gt=now)
+            return queryset.filter(Reservation.active_at(now))
         if self.value() == "expired":
-            return queryset.filter(expires_at__lte=now)
+            return queryset.exclude(Reservation.active_at(now))
         return queryset
 
 
