@@ -13,7 +13,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.throttles import LoginThrottle, RefreshThrottle, RegisterThrottle
+from accounts.throttles import LoginAccountThrottle, LoginIPThrottle, RefreshThrottle, RegisterThrottle
 from accounts.tokens import token_pair_for
 from shop.responses import success
 from shop.schema import envelope, error_responses
@@ -44,9 +44,10 @@ class RegisterView(PublicApiView):
 
 
 class LoginView(PublicApiView):
-    """E8: a token pair for email + password; every kind of failure answers the same 401."""
+    """E8: a token pair for email + password; every kind of failure answers the same 401. Throttled per
+    client IP and per account (the email sent), §1.13."""
 
-    throttle_classes = [LoginThrottle]
+    throttle_classes = [LoginIPThrottle, LoginAccountThrottle]
 
     @extend_schema(
         tags=["auth"],

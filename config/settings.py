@@ -247,12 +247,22 @@ STATIC_ROOT = None  # WhiteNoise serves from the finders; no collectstatic step
 WHITENOISE_USE_FINDERS = True  # the admin is styled with DEBUG off, no collectstatic step
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Caches: Redis when REDIS_URL is set (throttle counters shared by every process), else per-process memory.
+# Caches: the throttle counters (API.md §1.13) must be shared by every process. Redis when REDIS_URL is
+# set; otherwise Django's database cache, in the table `shop_cache` that migration shop 0002 creates
+# (`manage.py createcachetable` makes it too). MAX_ENTRIES is high because culling deletes live counters:
+# each account that tried to log in within the last minute holds one row.
+CACHE_TABLE = "shop_cache"
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 
 def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
@@ -309,7 +319,8 @@ JWT_ACCESS_MINUTES = env_int("JWT_ACCESS_MINUTES", 1440, minimum=1)
 JWT_REFRESH_DAYS = env_int("JWT_REFRESH_DAYS", 7, minimum=1)
 STOCK_RESERVATION_TTL_MINUTES = env_decimal("STOCK_RESERVATION_TTL_MINUTES", "10")
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 30)
-AUTH_THROTTLE_RATE = env_rate("AUTH_THROTTLE_RATE", "10/minute")
+AUTH_THROTTLE_RATE = env_rate("AUTH_THROTTLE_RATE", "10/minute")  # login, per account (the email sent)
+AUTH_IP_THROTTLE_RATE = env_rate("AUTH_IP_THROTTLE_RATE", "300/minute")  # login, register, refresh, per IP
 MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 PAYMENT_GATEWAY = "payments.gateways.mock.MockGateway"

@@ -10,12 +10,21 @@ from accounts.tokens import token_pair_for
 from tests.factories import UserFactory
 from tests.orders.gateways import SpyGateway
 
+#: Fixtures that give a test the database (a `django_db` mark does too).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()  # throttle counters
+def _clear_cache(request, django_db_blocker):
+    """The throttle counters live in the database cache: a test that reaches the database leaves none
+    behind. Most tests roll theirs back anyway; a `transaction=True` test commits them, and the flush
+    between tests empties model tables only."""
     yield
-    cache.clear()
+    if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 class ShopClient(APIClient):

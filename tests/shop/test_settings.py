@@ -111,3 +111,46 @@ def test_access_tokens_live_1440_minutes_unless_jwt_access_minutes_says_otherwis
     assert access_lifetime_minutes() == 1440
     assert access_lifetime_minutes(JWT_ACCESS_MINUTES="") == 1440
     assert access_lifetime_minutes(JWT_ACCESS_MINUTES="15") == 15
+
+
+def cache_settings(**env) -> str:
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update(DEBUG="0", SECRET_KEY=SECRET, **env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_throttle_cache_is_the_database_unless_redis_url_is_set():
+    """Counters shared by every process either way (API.md §1.13): never a per-process memory cache."""
+    assert cache_settings() == "django.core.cache.backends.db.DatabaseCache shop_cache"
+    assert cache_settings(REDIS_URL="redis://cache:6379/2") == (
+        "django.core.cache.backends.redis.RedisCache redis://cache:6379/2"
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "0/minute", "300/fortnight"])
+def test_settings_refuse_a_bad_ip_throttle_rate(value):
+    result = import_settings(DEBUG="0", SECRET_KEY=SECRET, AUTH_IP_THROTTLE_RATE=value)
+
+    assert result.returncode != 0
+    assert "AUTH_IP_THROTTLE_RATE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["AUTH_THROTTLE_RATE", "AUTH_IP_THROTTLE_RATE", "REDIS_URL", "JWT_ACCESS_MINUTES"]
+)
+def test_the_throttle_and_token_variables_are_documented(name):
+    assert f"`{name}`" in (BASE_DIR / "README.md").read_text()
+    assert f"\n{name}=" in (BASE_DIR / ".env.example").read_text()
