@@ -18,7 +18,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/health', timeout=5)" || exit 1
 
-# Migrations are a release step: `docker run … python manage.py migrate`. gunicorn reads
-# /app/gunicorn.conf.py (PORT, WEB_CONCURRENCY, timeouts, request limits; its access log is off: the
-# app writes its own JSON line per request on stdout).
+# Migrations are a release step: `docker run … python manage.py migrate` (which also creates shop_cache,
+# the table of the throttle counters when REDIS_URL is unset). gunicorn reads /app/gunicorn.conf.py
+# (PORT, WEB_CONCURRENCY, timeouts, request limits; its access log is off: the app writes its own JSON
+# line per request on stdout).
 CMD ["gunicorn"]
