@@ -108,10 +108,11 @@ def markdown(meta: dict, results: dict[str, list[dict]]) -> str:
         f"# Scale-out runs, {meta['date']} (git {meta['git']})",
         "",
         f"{HOSTS} gunicorn hosts x {WORKERS} sync workers behind nginx ({HOSTS * WORKERS} Django connections per "
-        f"database), PgBouncer {meta['pgbouncer']} in transaction mode with a pool of {POOL_SIZE}, PostgreSQL "
+        f"database), {meta['pgbouncer']} in transaction mode with a pool of {POOL_SIZE}, PostgreSQL "
         f"15 primary and a streaming replica, {meta['products']:,} products, wrk {meta['connections']} "
         f"connections x {meta['duration']} s, flow {meta['flow_clients']} clients x {meta['flow_duration']} s, "
-        f"{meta['cores']} cores, everything on this one machine.",
+        f"{meta['cores']} cores, everything on this one machine (load average {meta['load']} at the start: "
+        "other work on the machine shares the cores, so compare the runs with each other, not with other days).",
         "",
         "| run | scenario | req/s (flows/s, buyers/s) | p95 ms | errors | primary backends peak / mean "
         "| replica backends peak / mean |",
@@ -120,8 +121,9 @@ def markdown(meta: dict, results: dict[str, list[dict]]) -> str:
     for name, rows in results.items():
         for row in rows:
             sold = f" ({row['sold']} of 50 sold)" if "sold" in row else ""
+            p95 = f"{row['p95_ms']:.1f}" if row["p95_ms"] else "-"
             lines.append(
-                f"| {name} | {row['scenario']}{sold} | {row['rate']:.0f} | {row['p95_ms']:.1f} | {row['errors']} "
+                f"| {name} | {row['scenario']}{sold} | {row['rate']:.0f} | {p95} | {row['errors']} "
                 f"| {row['primary_peak']} / {row['primary_mean']} | {row['replica_peak']} / {row['replica_mean']} |"
             )
     return "\n".join(lines) + "\n"
@@ -137,6 +139,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     a = parser.parse_args(argv)
     started = time.monotonic()
+    load = os.getloadavg()[0]
     results: dict[str, list[dict]] = {}
     env = {"SECRET_KEY": servers.BENCH_SECRET, "AUTH_THROTTLE_RATE": "100000/minute"}
     with Topology(replica=True, web=HOSTS, workers=WORKERS, pool_size=POOL_SIZE, env=env) as topology:
@@ -165,6 +168,7 @@ def main(argv: list[str]) -> None:
         "flow_clients": a.flow_clients,
         "flow_duration": a.flow_duration,
         "cores": os.cpu_count(),
+        "load": round(load, 1),
         "elapsed_s": round(time.monotonic() - started, 1),
     }
     out = Path(a.out)

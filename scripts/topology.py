@@ -1,10 +1,11 @@
 """The scaled-out topology on one machine, without Docker (the same shape as docker-compose.scale.yml):
 
     nginx -> N gunicorn app processes -> PgBouncer (transaction pooling) -> PostgreSQL primary
-                                                                        -> streaming replica (catalogue)
+             task workers (db_worker)  ->                                 -> streaming replica (catalogue)
 
 The primary is an existing database (`--primary-url`, e.g. the test database) or a temporary cluster of
-our own (initdb, migrated); the replica is made from our own primary with pg_basebackup. Every server runs
+our own (initdb, migrated); the replica is made from our own primary with pg_basebackup; task workers run
+when the tree has django-tasks-db. Redis is the machine's (REDIS_URL, when set). Every server runs
 as a child of this script on a free port, with its files in one temporary directory, and is stopped (the
 directory removed) on exit, also when start-up fails half-way. tests/scale/ and bench/ use `Topology`;
 by hand:
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import pwd
@@ -144,10 +146,19 @@ class Process:
 
 def stop_all(servers: Sequence) -> None:
     """Signal every server first, then wait for each: they shut down side by side."""
-    for server in servers:
-        server.process.signal()
-    for server in servers:
-        server.process.stop()
+    stop_all_processes([server.process for server in servers])
+
+
+def stop_all_processes(processes: Sequence[Process]) -> None:
+    for process in processes:
+        process.signal()
+    for process in processes:
+        process.stop()
+
+
+def has_task_worker() -> bool:
+    """Whether background tasks run on django-tasks-db here (its `db_worker` command)."""
+    return importlib.util.find_spec("django_tasks_db") is not None
 
 
 class PostgresCluster:
@@ -179,19 +190,28 @@ class PostgresCluster:
             check=True, capture_output=True, timeout=120, **as_postgres(),
         )  # fmt: skip
 
-    def start(self, *, max_connections: int = 50) -> None:
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
-            f"-c max_connections={max_connections} -c fsync=off "
-            "-c full_page_writes=off -c shared_buffers=32MB -c hot_standby=on -c wal_receiver_status_interval=1"
-        )
+    def start(self, *, max_connections: int = 50, attempts: int = 3) -> None:
+        """Start on a free port (another one if something took it meanwhile); fail with the server's log."""
+        self.running = True  # from here on, stop() is due (harmless if the server never came up)
         log = self.root / f"{self.name}.log"
-        subprocess.run(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-l", str(log),
-                         "-w", "-t", "60", "start"],
-            check=True, capture_output=True, timeout=90, **as_postgres(),
-        )  # fmt: skip
-        self.running = True
+        for attempt in range(attempts):
+            options = (
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
+                f"-c max_connections={max_connections} -c fsync=off -c full_page_writes=off "
+                "-c shared_buffers=32MB -c hot_standby=on -c wal_receiver_status_interval=1"
+            )
+            result = subprocess.run(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-l", str(log),
+                 "-w", "-t", "60", "start"],
+                capture_output=True, timeout=90, **as_postgres(),
+            )  # fmt: skip
+            if result.returncode == 0:
+                return
+            text = log.read_text(errors="replace") if log.exists() else ""
+            if "already in use" in text and attempt + 1 < attempts:
+                self.port = free_port()
+                continue
+            raise RuntimeError(f"PostgreSQL {self.name} did not start: {result.stderr}\n{text[-2000:]}")
 
     def stop(self) -> None:
         if self.running:
@@ -299,7 +319,8 @@ pidfile = {root}/pgbouncer.pid
         ) as conn:
             cursor = conn.execute(command)
             names = [column.name for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = cursor.fetchall() if cursor.description else []
+            return [dict(zip(names, row, strict=True)) for row in rows]
 
     def stop(self) -> None:
         if self.process:
@@ -413,16 +434,18 @@ class Topology:
         workers: int = 2,
         pool_size: int = 4,
         nginx: bool = True,
+        task_workers: int = 0,
         env: dict[str, str] | None = None,
     ) -> None:
         if replica and primary_url:
             raise ValueError("a replica is made from our own primary: leave primary_url unset")
         self.options = {"primary_url": primary_url, "replica": replica, "web": web, "workers": workers,
-                        "pool_size": pool_size, "nginx": nginx}  # fmt: skip
+                        "pool_size": pool_size, "nginx": nginx, "task_workers": task_workers}  # fmt: skip
         self.extra_env = env or {}
         self.primary_url = primary_url
         self.replica_url: str | None = None
         self.webs: list[Gunicorn] = []
+        self.task_workers: list[Process] = []
         self.nginx: Nginx | None = None
         self.url = ""
 
@@ -472,6 +495,20 @@ class Topology:
 
         self._stack.callback(self.stop_web)
         self.start_web()
+        if options["task_workers"]:
+            if not has_task_worker():
+                raise RuntimeError("this tree has no task worker (django-tasks-db's db_worker)")
+            env = self.app_env()
+            self.task_workers = [
+                Process(
+                    f"worker{i}",
+                    [PYTHON, "manage.py", "db_worker"],
+                    log=self.root / f"worker{i}.log",
+                    env=env,
+                )
+                for i in range(options["task_workers"])
+            ]
+            self._stack.callback(stop_all_processes, self.task_workers)
 
     def start_web(self, *, pooler: bool = True, replica: bool = True) -> None:
         """(Re)start the app hosts and nginx: through PgBouncer or straight to PostgreSQL, with the replica
@@ -555,10 +592,13 @@ def main() -> None:
     parser.add_argument("--pool-size", type=int, default=10, help="PgBouncer server connections per database")
     parser.add_argument("--no-nginx", action="store_true")
     parser.add_argument("--seed", action="store_true", help="seed the demo catalogue (seed_demo)")
+    parser.add_argument(
+        "--task-workers", type=int, default=1 if has_task_worker() else 0, help="db_worker processes"
+    )
     args = parser.parse_args()
     with Topology(
         primary_url=args.primary_url, replica=args.replica, web=args.web, workers=args.workers,
-        pool_size=args.pool_size, nginx=not args.no_nginx,
+        pool_size=args.pool_size, nginx=not args.no_nginx, task_workers=args.task_workers,
     ) as topology:  # fmt: skip
         if args.seed:
             topology.manage("seed_demo")
@@ -568,6 +608,7 @@ def main() -> None:
             "pgbouncer": topology.bouncer.url(DATABASE),
             "primary": topology.primary_url,
             "replica": topology.replica_url,
+            "task_workers": len(topology.task_workers),
             "files": str(topology.root),
         }, indent=2), flush=True)  # fmt: skip
         stop = threading.Event()
