@@ -18,6 +18,20 @@ SECURITY_NAMES = {("admin", "logentry"): "Activity"}
 
 class ShopAdminSite(admin.AdminSite):
     index_title = "Store operations"
+    index_template = "admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        """Django's index (the app list) with the dashboard above it, for staff who may view orders."""
+        context = dict(extra_context or {})
+        if request.user.has_perm("orders.view_order"):
+            # Imported here: this module is loaded while the admin app starts, before it may touch models.
+            from backoffice.chart import revenue_chart
+            from backoffice.dashboard import dashboard
+
+            figures = dashboard()
+            context["dashboard"] = figures
+            context["chart"] = revenue_chart(figures["series"])
+        return super().index(request, extra_context=context)
 
     @property
     def site_header(self):

@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
+from orders.analytics import shipping_overdue_condition
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from orders.selectors import order_export_rows
 from orders.services import order_cancel_preview, order_status_set
@@ -71,6 +72,21 @@ class OrderEventInline(ReadOnlyInline):
         return event.actor.email if event.actor else "system"
 
 
+class ShippingOverdueFilter(admin.SimpleListFilter):
+    """Shipped more than `SHIPPING_OVERDUE_DAYS` ago and not delivered (the dashboard's count)."""
+
+    title = "shipping"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return (("1", "Overdue (not delivered)"),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(shipping_overdue_condition())
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View-only: orders are made by checkout, moved only by the actions below, and cancelled, never
@@ -86,7 +102,7 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
     )
     list_select_related = ("user",)
     search_fields = ("order_number", "user__email")
-    list_filter = ("status", "payment_method", "created_at")
+    list_filter = ("status", "payment_method", "created_at", ShippingOverdueFilter)
     ordering = ("-created_at", "-id")
     show_full_result_count = False  # one COUNT per page, not two
     fields = (
