@@ -364,13 +364,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-SERVICE_NAME = "ecommerce-backend"
-
 # The Django admin (staff back office)
 ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", "").strip() or "Shop administration"
 ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", "").strip() or "Shop admin"
 LOW_STOCK_THRESHOLD = env_int("LOW_STOCK_THRESHOLD", 5)  # dashboard: active products with available ≤ this
 SHIPPING_OVERDUE_DAYS = env_int("SHIPPING_OVERDUE_DAYS", 7, minimum=1)  # dashboard: shipped, not delivered
+
+SERVICE_NAME = "ecommerce-backend"
 SERVICE_VERSION = "1.0.0"
 
 REST_FRAMEWORK = {
