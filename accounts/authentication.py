@@ -13,6 +13,9 @@ from accounts.tokens import VerifiedAccessToken
 INVALID_FORMAT = "Invalid token format"
 TOKEN_EXPIRED = "Token expired"
 INVALID_TOKEN = "Invalid token"
+#: Longer than any token this service issues (a few hundred bytes): refused unread. gunicorn lets
+#: headers up to 32 KiB through (gunicorn.conf.py), so a huge token is this 401, not gunicorn's 431.
+MAX_TOKEN_BYTES = 8 * 1024
 
 
 def access_token_or_fail(raw: str) -> VerifiedAccessToken:
@@ -47,7 +50,7 @@ class BearerAuthentication(BaseAuthentication):
         if len(parts) != 2 or parts[0] != self.keyword:
             raise AuthenticationFailed(INVALID_FORMAT)
         raw = parts[1]
-        if not raw:
+        if not raw or len(raw) > MAX_TOKEN_BYTES:
             raise AuthenticationFailed(INVALID_TOKEN)
         token = access_token_or_fail(raw)
         user = user_active_get(user_id=token.payload.get(jwt_settings.USER_ID_CLAIM))

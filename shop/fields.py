@@ -10,6 +10,8 @@ from rest_framework import serializers
 from shop.ids import UUID_RE
 
 CENT = Decimal("0.01")
+#: A decimal number in a string as clients write one: ASCII digits, optional sign, fraction and exponent.
+DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 MAX_MONEY = Decimal("99999999.99")
 
 
@@ -19,7 +21,8 @@ def to_money(value) -> Decimal:
 
 
 class MoneyField(serializers.Field):
-    """Money in and out: a JSON number (or numeric string) rounded half-up to cents, 0..99999999.99.
+    """Money in and out: a JSON number (or numeric string of ASCII digits) rounded half-up to cents,
+    0..99999999.99.
 
     Rendered as a Decimal, which the renderer writes as a JSON number.
     """
@@ -33,6 +36,8 @@ class MoneyField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | float | Decimal | str):
             self.fail("invalid")
+        if isinstance(data, str) and not DECIMAL_TEXT.fullmatch(data.strip()):
+            self.fail("invalid")  # Decimal() alone would take "1_000" and non-ASCII digits ("١٢٣")
         try:
             value = Decimal(str(data).strip())
         except (InvalidOperation, ValueError):

@@ -17,16 +17,23 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 #: An integer as clients write one: optional sign, ASCII digits (not Python's `1_000` or `２`).
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+#: Larger than any page, limit or day count can matter: a bigger number reads as this one, so that no
+#: digit string meets Python's 4,300-digit `int()` limit and `meta.page` stays a number JSON can write.
+INTEGER_CEILING = 10**18
 
 
 def positive_int(value: Any, default: int) -> int:
-    """`value` as an int ≥ 1, or `default` when missing, not an integer, or ≤ 0 (surrounding
-    whitespace is trimmed, as for every string of a request)."""
+    """`value` as an int ≥ 1 (at most `INTEGER_CEILING`), or `default` when missing, not an integer, or
+    ≤ 0 (surrounding whitespace is trimmed, as for every string of a request)."""
     text = value.strip() if isinstance(value, str) else ""
-    if not _INTEGER.fullmatch(text):
+    if not _INTEGER.fullmatch(text) or text.startswith("-"):
         return default
-    number = int(text)
-    return number if number >= 1 else default
+    digits = text.lstrip("+").lstrip("0")
+    if not digits:
+        return default  # zero
+    if len(digits) > len(str(INTEGER_CEILING)):
+        return INTEGER_CEILING
+    return min(int(digits), INTEGER_CEILING)
 
 
 def limit_param(request, default: int = DEFAULT_LIMIT) -> int:

@@ -56,3 +56,56 @@ def test_the_api_redirects_to_https_and_gunicorn_trusts_no_forwarded_proto(https
 
     assert status == 301
     assert headers["location"].startswith("https://")
+
+
+def envelope(body: bytes) -> dict:
+    return json.loads(body)
+
+
+@pytest.mark.parametrize("size", [8 * 1024 + 1, 30_000])
+def test_a_token_over_8_kib_is_a_401_envelope_not_gunicorns_431(server, size):
+    status, headers, body = server.request(
+        "GET", "/api/v1/users/profile", headers={"Authorization": "Bearer " + "a" * size}
+    )
+
+    assert status == 401
+    assert headers["content-type"] == "application/json"
+    assert envelope(body) == {
+        "success": False,
+        "message": "Unauthorized",
+        "error": "Invalid token",
+        "code": "unauthorized",
+    }
+
+
+def test_a_header_over_gunicorns_32_kib_limit_is_gunicorns_own_answer(server):
+    """The documented boundary (README, Serving): past 32 KiB gunicorn refuses before the app runs."""
+    status, headers, body = server.request(
+        "GET", "/api/v1/users/profile", headers={"Authorization": "a" * 40_000}
+    )
+
+    assert status in (400, 431)
+    assert headers.get("content-type", "").startswith("text/")
+
+
+def test_a_4301_digit_page_over_http_is_served(server):
+    status, _, body = server.request("GET", "/api/v1/products?page=" + "9" * 4301)
+
+    assert status == 200
+    assert envelope(body)["data"]["meta"]["page"] == 10**18
+
+
+def test_a_request_line_over_our_limit_is_our_414_envelope(server):
+    status, headers, body = server.request("GET", "/api/v1/products?search=" + "a" * 9000)
+
+    assert status == 414
+    assert headers["content-type"] == "application/json"
+    assert envelope(body)["code"] == "uri_too_long"
+    assert "x-request-id" in headers
+
+
+def test_a_request_line_far_over_gunicorns_own_8190_default_is_still_our_envelope(server):
+    status, _, body = server.request("GET", "/health?pad=" + "a" * 100_000)
+
+    assert status == 414
+    assert envelope(body)["code"] == "uri_too_long"

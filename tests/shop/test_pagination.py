@@ -34,7 +34,7 @@ def query(**params):
         ("1_000", 7),
         ("２", 7),
         ("3\x00", 7),
-        ("99999999999999999999", 99999999999999999999),
+        ("99999999999999999999", 10**18),  # INTEGER_CEILING
     ],
 )
 def test_positive_int_takes_plain_integers_only(value, expected):
@@ -73,7 +73,7 @@ def test_a_range_keeps_rows_created_within_it(admin_api):
         ({"page": "2", "limit": "2_0"}, {"page": 2, "limit": 10, "total": 3, "totalPages": 1}),
         (
             {"page": "99999999999999999999", "limit": "1"},
-            {"page": 99999999999999999999, "limit": 1, "total": 3, "totalPages": 3},
+            {"page": 10**18, "limit": 1, "total": 3, "totalPages": 3},
         ),
     ],
 )
