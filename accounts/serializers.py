@@ -76,9 +76,47 @@ class RefreshTokenSerializer(serializers.Serializer):
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
+    """E13's body. Changing the email (to one different from the account's, after normalisation) needs
+    `current_password`: a stolen access token alone must not be able to take the account over through
+    a password reset to a new address. The same email sent back unchanged needs none."""
+
     first_name = serializers.CharField(max_length=100, required=False)
     last_name = serializers.CharField(max_length=100, required=False)
     email = EmailField(required=False)
+    current_password = serializers.CharField(
+        trim_whitespace=False,
+        required=False,
+        write_only=True,
+        help_text="Required only when `email` differs from the account's current email.",
+    )
+
+    def to_internal_value(self, data):
+        """Field errors and the `current_password` check are listed together (one message per field)."""
+        errors: dict = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors, value = dict(exc.detail), None
+        problem = None if "email" in errors else self.current_password_problem(data)
+        if problem and "current_password" not in errors:
+            errors["current_password"] = [problem]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def current_password_problem(self, data) -> str | None:
+        email = data.get("email") if isinstance(data, dict) else None
+        user = self.context["user"]
+        if not isinstance(email, str) or normalize_email(email) == normalize_email(user.email):
+            return None
+        password = data.get("current_password")
+        if password is None or password == "":
+            return self.fields["current_password"].error_messages["required"]
+        if not isinstance(password, str):
+            return self.fields["current_password"].error_messages["invalid"]
+        if not user.check_password(password):
+            return CURRENT_PASSWORD_INCORRECT
+        return None
 
 
 class PasswordChangeSerializer(serializers.Serializer):

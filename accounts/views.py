@@ -110,7 +110,7 @@ class ProfileView(ApiView):
         },
     )
     def put(self, request):
-        data = self.validated(ProfileUpdateSerializer)
+        data = self.validated(ProfileUpdateSerializer, user=request.user)
         user = services.user_profile_update(user=request.user, data=data)
         return success("Profile updated successfully", UserSerializer(user).data)
 

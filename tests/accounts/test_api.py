@@ -410,7 +410,9 @@ def test_profile_update_ignores_role_password_and_other_keys(customer_api, custo
 
 
 def test_profile_update_changes_the_email_normalized(api, customer_api, customer):
-    response = customer_api.put(PROFILE, {"email": "  New.Address@Example.COM "})
+    response = customer_api.put(
+        PROFILE, {"email": "  New.Address@Example.COM ", "current_password": PASSWORD}
+    )
 
     assert response.json()["data"]["email"] == "new.address@example.com"
     assert login(api, "new.address@example.com").status_code == 200
@@ -426,7 +428,9 @@ def test_profile_update_to_ones_own_email_in_another_case_is_fine(customer_api, 
 def test_profile_update_to_a_taken_email_is_409_and_changes_nothing(customer_api, customer):
     UserFactory(email="taken@example.com")
 
-    response = customer_api.put(PROFILE, {"email": "TAKEN@example.com", "first_name": "Changed"})
+    response = customer_api.put(
+        PROFILE, {"email": "TAKEN@example.com", "first_name": "Changed", "current_password": PASSWORD}
+    )
 
     assert_error_envelope(
         response, 409, "duplicate_email", "Failed to update profile", "email already in use"
@@ -545,3 +549,66 @@ def test_timestamps_are_utc_with_z(customer_api, customer):
         assert data[key].endswith("Z")
         parsed = timezone.datetime.fromisoformat(data[key].replace("Z", "+00:00"))
         assert parsed.utcoffset().total_seconds() == 0
+
+
+def test_an_email_change_without_the_current_password_is_refused_and_changes_nothing(customer_api, customer):
+    response = customer_api.put(PROFILE, {"email": "thief@example.com", "first_name": "Changed"})
+
+    assert validation_errors(response) == {"current_password": "This field is required."}
+    customer.refresh_from_db()
+    assert customer.email != "thief@example.com"
+    assert customer.first_name != "Changed"  # nothing half written
+
+
+@pytest.mark.parametrize("password", ["wrong-password", "", PASSWORD + " "])
+def test_an_email_change_with_a_wrong_or_empty_current_password_is_refused(customer_api, customer, password):
+    response = customer_api.put(PROFILE, {"email": "thief@example.com", "current_password": password})
+
+    expected = "This field may not be blank." if password == "" else "Current password is incorrect."
+    assert validation_errors(response) == {"current_password": expected}
+    customer.refresh_from_db()
+    assert customer.email != "thief@example.com"
+
+
+def test_an_email_change_with_the_current_password_is_saved(api, customer_api, customer):
+    response = customer_api.put(PROFILE, {"email": "moved@example.com", "current_password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["email"] == "moved@example.com"
+    assert "current_password" not in response.json()["data"]
+    assert login(api, "moved@example.com").status_code == 200
+
+
+@pytest.mark.parametrize("email", ["same", "  SAME  "])
+def test_the_same_email_sent_back_needs_no_password(customer_api, customer, email):
+    sent = customer.email if email == "same" else f"  {customer.email.upper()}  "
+
+    response = customer_api.put(PROFILE, {"email": sent, "first_name": "Renamed"})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["first_name"] == "Renamed"
+
+
+def test_a_name_change_needs_no_password(customer_api):
+    assert customer_api.put(PROFILE, {"last_name": "Lovelace"}).status_code == 200
+
+
+def test_the_password_error_is_listed_beside_other_field_errors(customer_api):
+    response = customer_api.put(PROFILE, {"email": "new@example.com", "first_name": ""})
+
+    assert validation_errors(response) == {
+        "first_name": "This field may not be blank.",
+        "current_password": "This field is required.",
+    }
+
+
+def test_the_schema_documents_current_password_on_e13(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    body = schema["paths"]["/api/v1/users/profile"]["put"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    component = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+
+    assert "current_password" in component["properties"]
+    assert "current_password" not in component.get("required", [])
+    assert "differs" in component["properties"]["current_password"]["description"]
