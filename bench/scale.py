@@ -137,6 +137,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--flow-clients", type=int, default=16)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--label", default="", help="a suffix of the result files (a second run of the day)")
     a = parser.parse_args(argv)
     started = time.monotonic()
     load = os.getloadavg()[0]
@@ -173,7 +174,7 @@ def main(argv: list[str]) -> None:
     }
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{datetime.now(UTC):%Y-%m-%d}-scale"
+    stem = out / f"{datetime.now(UTC):%Y-%m-%d}-scale{'-' + a.label if a.label else ''}"
     stem.with_suffix(".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     stem.with_suffix(".md").write_text(markdown(meta, results))
     log(f"done in {meta['elapsed_s']:.0f} s: {stem}.md")
