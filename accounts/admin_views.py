@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
 
 from accounts import selectors, services
 from accounts.permissions import AdminApiView
-from accounts.serializers import RoleSerializer, UserSerializer
+from accounts.serializers import RoleSerializer, UserSerializer, user_data, users_data
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import PAGE_PARAMS, envelope, error_responses
-
-
-class UserPageMetaSerializer(serializers.Serializer):
-    """`meta` of a paginated list (API.md §1.6), for the OpenAPI schema."""
-
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    totalPages = serializers.IntegerField()  # noqa: N815 - the contract's key
-
-
-def serialize_users(users) -> list[dict]:
-    return UserSerializer(users, many=True).data
+from shop.schema import PAGE_PARAMS, PageMetaSerializer, envelope, error_responses
 
 
 class AdminUserListView(AdminApiView):
@@ -39,7 +25,7 @@ class AdminUserListView(AdminApiView):
             200: envelope(
                 "AdminUserListResponse",
                 inline_serializer(
-                    "AdminUserPage", {"users": UserSerializer(many=True), "meta": UserPageMetaSerializer()}
+                    "AdminUserPage", {"users": UserSerializer(many=True), "meta": PageMetaSerializer()}
                 ),
             ),
             **error_responses(401, 403),
@@ -48,7 +34,7 @@ class AdminUserListView(AdminApiView):
     def get(self, request):
         """E41: every user, admins included, newest first."""
         users = selectors.user_list(since=since_for_range(range_days_param(request)))
-        data = EnvelopePagination().paginate(users, request, key="users", serialize=serialize_users)
+        data = EnvelopePagination().paginate(users, request, key="users", serialize=users_data)
         return success("Users retrieved", data)
 
 
@@ -70,4 +56,4 @@ class AdminUserRoleView(AdminApiView):
         body = RoleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = services.user_role_set(user_id=pk, role=body.validated_data["role"], actor=request.user)
-        return success("User role updated successfully", {"user": UserSerializer(user).data})
+        return success("User role updated successfully", {"user": user_data(user)})

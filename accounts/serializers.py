@@ -1,20 +1,46 @@
-"""Input validation and output shapes of accounts (API.md §2.1, §4.2, §4.3)."""
+"""Input validation and output shapes of accounts (API.md §2.1, §4.2, §4.3). The User shape is the plain
+function `user_data`; `UserSerializer` documents it (OpenAPI)."""
+
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import Role, User, normalize_email
-from shop.fields import TrimmedChoiceField
+from shop.fields import TrimmedChoiceField, iso_utc
 
 CURRENT_PASSWORD_INCORRECT = "Current password is incorrect."
 
 
+def user_data(user: User) -> dict[str, Any]:
+    """The User object of §2.1."""
+    return {
+        "id": str(user.pk),
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "created_at": iso_utc(user.created_at),
+        "updated_at": iso_utc(user.updated_at),
+    }
+
+
+def users_data(users: Iterable[User]) -> list[dict[str, Any]]:
+    return [user_data(user) for user in users]
+
+
 class UserSerializer(serializers.ModelSerializer):
+    """The User object of §2.1 (OpenAPI; the output is `user_data`)."""
+
     class Meta:
         model = User
         fields = ["id", "email", "first_name", "last_name", "role", "created_at", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        return user_data(instance)
 
 
 class EmailField(serializers.EmailField):

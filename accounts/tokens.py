@@ -1,10 +1,6 @@
 """JWT pairs (simplejwt, HS256): access tokens carry `email` and `role` as information only.
-
-Incoming tokens are read with `VerifiedAccessToken` / `VerifiedRefreshToken`: simplejwt trusts the
-shape of the claims of a correctly signed token (a refresh token without `jti` is a `KeyError`, an `exp`
-in the year 10^22 an `OverflowError`), so they check it first and refuse a bad one with a `TokenError`
-like any other invalid token (API.md §5.1: a 401, never a 500).
-"""
+`VerifiedAccessToken` / `VerifiedRefreshToken` check a signed token's claims before simplejwt trusts them,
+so a malformed one is a 401 like any invalid token, never a 500 (API.md §5.1)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from accounts.serializers import (
     RegisterSerializer,
     TokenPairSerializer,
     UserSerializer,
+    user_data,
 )
 from accounts.throttles import LoginAccountThrottle, LoginIPThrottle, RefreshThrottle, RegisterThrottle
 from accounts.tokens import token_pair_for
@@ -21,7 +22,7 @@ from shop.views import ApiView, PublicApiView
 
 
 def auth_data(user) -> dict:
-    return {"user": UserSerializer(user).data, **token_pair_for(user)}
+    return {"user": user_data(user), **token_pair_for(user)}
 
 
 class RegisterView(PublicApiView):
@@ -99,7 +100,7 @@ class ProfileView(ApiView):
         tags=["users"], responses={200: envelope("ProfileResponse", UserSerializer), **error_responses(401)}
     )
     def get(self, request):
-        return success("Profile retrieved successfully", UserSerializer(request.user).data)
+        return success("Profile retrieved successfully", user_data(request.user))
 
     @extend_schema(
         tags=["users"],
@@ -112,7 +113,7 @@ class ProfileView(ApiView):
     def put(self, request):
         data = self.validated(ProfileUpdateSerializer, user=request.user)
         user = services.user_profile_update(user=request.user, data=data)
-        return success("Profile updated successfully", UserSerializer(user).data)
+        return success("Profile updated successfully", user_data(user))
 
 
 class PasswordChangeView(ApiView):

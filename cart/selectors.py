@@ -13,13 +13,9 @@ from catalog import inventory
 
 
 def cart_lines(cart: Cart, *, now: datetime | None = None) -> list[CartItem]:
-    """The cart's lines, newest first, in ONE query, each with:
-
-    - `line.product`, carrying `reserved` and `available` (all carts' active reservations, §2.2);
-    - `line.reserved_until`: the expiry of the line's reservation while active, else None;
-    - `line.available_to_cart`: the units available to this cart (other carts' active holds only): what it
-      can hold, the line's own hold not counted (§2.4, E16 and checkout compare it with the line).
-    """
+    """The cart's lines, newest first, in one query, each with `product` (carrying `reserved` and
+    `available`), `reserved_until` (its own hold's expiry while active, else None) and `available_to_cart`
+    (what other carts' active holds leave: E16 and checkout compare it with the line)."""
     now = now or timezone.now()
     own_reservation = inventory.active_reservations(now).filter(
         cart_id=OuterRef("cart_id"), product_id=OuterRef("product_id")

@@ -13,8 +13,8 @@ from typing import Any
 from rest_framework import serializers
 
 from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
-from catalog.serializers import ProductSerializer, iso_utc, money_field, serialize_product
-from shop.fields import StrictIntegerField, StrictUUIDField, to_money
+from catalog.serializers import ProductSerializer, product_data
+from shop.fields import StrictIntegerField, StrictUUIDField, iso_utc, money_field, to_money
 
 
 class CartItemAddSerializer(serializers.Serializer):
@@ -36,7 +36,7 @@ class CartProductSerializer(ProductSerializer):
 
 
 class CartItemSerializer(serializers.Serializer):
-    """The CartItem object of §2.4 (OpenAPI; the output is `serialize_cart_item`)."""
+    """The CartItem object of §2.4 (OpenAPI; the output is `cart_item_data`)."""
 
     id = serializers.UUIDField()
     cart_id = serializers.UUIDField()
@@ -49,7 +49,7 @@ class CartItemSerializer(serializers.Serializer):
 
 
 class CartSerializer(serializers.Serializer):
-    """The Cart object of §2.3 (OpenAPI; the output is `serialize_cart`)."""
+    """The Cart object of §2.3 (OpenAPI; the output is `cart_data`)."""
 
     id = serializers.UUIDField()
     user_id = serializers.UUIDField()
@@ -70,7 +70,7 @@ class CartValidSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-def serialize_cart_item(line: CartItem) -> dict[str, Any]:
+def cart_item_data(line: CartItem) -> dict[str, Any]:
     """§2.4. `line` comes from `cart_lines` (product with stock figures, `reserved_until`,
     `available_to_cart`); `product.stock` leaves the line's own hold out."""
     product = line.product
@@ -78,7 +78,7 @@ def serialize_cart_item(line: CartItem) -> dict[str, Any]:
         "id": str(line.pk),
         "cart_id": str(line.cart_id),
         "product_id": str(line.product_id),
-        "product": {**serialize_product(product), "stock": line.available_to_cart},
+        "product": {**product_data(product), "stock": line.available_to_cart},
         "quantity": line.quantity,
         "line_total": to_money(product.price * line.quantity),
         "reserved_until": iso_utc(line.reserved_until),
@@ -86,14 +86,14 @@ def serialize_cart_item(line: CartItem) -> dict[str, Any]:
     }
 
 
-def serialize_cart(cart: Cart, lines: list[CartItem]) -> dict[str, Any]:
+def cart_data(cart: Cart, lines: list[CartItem]) -> dict[str, Any]:
     """§2.3: lines newest first (the order of `cart_lines`), totals at current prices, `expires_at` the
     earliest active hold."""
     holds = [line.reserved_until for line in lines if line.reserved_until is not None]
     return {
         "id": str(cart.pk),
         "user_id": str(cart.user_id),
-        "items": [serialize_cart_item(line) for line in lines],
+        "items": [cart_item_data(line) for line in lines],
         "total_amount": to_money(sum((line.product.price * line.quantity for line in lines), Decimal("0"))),
         "item_count": sum(line.quantity for line in lines),
         "expires_at": iso_utc(min(holds)) if holds else None,

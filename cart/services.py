@@ -1,10 +1,6 @@
-"""Cart writes (API.md §4.5, §5.2). Stock holds go through `catalog.inventory`.
-
-Locking: every change to a cart first locks the cart row (`cart_lock_for_user`), then the product row
-(`inventory.lock_products`) — the same order as checkout — so a cart's lines never change under a
-running checkout, two requests of one shopper are serialized, and no interleaving of requests can
-reserve more than is on hand.
-"""
+"""Cart writes (API.md §4.5, §5.2); holds go through `catalog.inventory`. Every change locks the cart row,
+then the product row, the order checkout uses, so lines never change under a running checkout and no
+interleaving reserves more than is on hand."""
 
 from __future__ import annotations
 

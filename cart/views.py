@@ -10,7 +10,7 @@ from cart.serializers import (
     CartItemUpdateSerializer,
     CartSerializer,
     CartValidSerializer,
-    serialize_cart,
+    cart_data,
 )
 from shop.exceptions import CartInvalid, InsufficientStock, failure_message
 from shop.ids import parse_uuid
@@ -21,8 +21,8 @@ from shop.views import ApiView
 TAGS = ["cart"]
 
 
-def cart_data(cart, *, empty: bool = False):
-    return serialize_cart(cart, [] if empty else cart_lines(cart))
+def cart_answer(cart, *, empty: bool = False):
+    return cart_data(cart, [] if empty else cart_lines(cart))
 
 
 class CartView(ApiView):
@@ -32,7 +32,7 @@ class CartView(ApiView):
     def get(self, request):
         """E15: the caller's cart (created on first use)."""
         cart, created = services.cart_get_or_create(user=request.user)
-        return success("Cart retrieved successfully", cart_data(cart, empty=created))
+        return success("Cart retrieved successfully", cart_answer(cart, empty=created))
 
     @extend_schema(
         tags=TAGS, responses={200: envelope("CartClearResponse", CartSerializer), **error_responses(401)}
@@ -40,7 +40,7 @@ class CartView(ApiView):
     def delete(self, request):
         """E20: remove every line and reservation; the (empty) cart stays."""
         cart = services.cart_clear(user=request.user)
-        return success("Cart cleared successfully", cart_data(cart, empty=True))
+        return success("Cart cleared successfully", cart_answer(cart, empty=True))
 
 
 class CartValidateView(ApiView):
@@ -62,7 +62,7 @@ class CartValidateView(ApiView):
             )
         return success(
             "Cart is valid",
-            {"valid": True, "cart": serialize_cart(result.cart, result.lines), "warnings": result.warnings},
+            {"valid": True, "cart": cart_data(result.cart, result.lines), "warnings": result.warnings},
         )
 
 
@@ -77,7 +77,7 @@ class CartItemsView(ApiView):
         data = self.validated(CartItemAddSerializer)
         with failure_message("Failed to add item to cart", InsufficientStock):
             cart = services.cart_item_add(user=request.user, **data)
-        return success("Item added to cart successfully", cart_data(cart), status=201)
+        return success("Item added to cart successfully", cart_answer(cart), status=201)
 
 
 class CartItemView(ApiView):
@@ -95,7 +95,7 @@ class CartItemView(ApiView):
         data = self.validated(CartItemUpdateSerializer)
         with failure_message("Failed to update cart item", InsufficientStock):
             cart = services.cart_item_update(user=request.user, item_id=item_id, **data)
-        return success("Cart item updated successfully", cart_data(cart))
+        return success("Cart item updated successfully", cart_answer(cart))
 
     @extend_schema(
         tags=TAGS,
@@ -104,4 +104,4 @@ class CartItemView(ApiView):
     def delete(self, request, item_id):
         """E19: remove the line and its reservation."""
         cart = services.cart_item_remove(user=request.user, item_id=parse_uuid(item_id, "item"))
-        return success("Item removed from cart successfully", cart_data(cart))
+        return success("Item removed from cart successfully", cart_answer(cart))

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 
 from accounts.permissions import AdminApiView
 from catalog import selectors, services
 from catalog.admin_serializers import ProductWriteSerializer
-from catalog.serializers import product_filters_from_query, serialize_product, serialize_products
+from catalog.serializers import (
+    ProductPageSerializer,
+    ProductSerializer,
+    product_data,
+    product_filters_from_query,
+    products_data,
+)
 from shop.exceptions import DuplicateSku, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
+from shop.schema import NULL_DATA, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 
 CREATE_FAILED = "Failed to create product"
 UPDATE_FAILED = "Failed to update product"
@@ -28,7 +33,6 @@ LIST_PARAMS = [
     OpenApiParameter("in_stock", str, enum=["true", "false", "1", "0"]),
     OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]
-DATA = serializers.JSONField()
 
 
 class AdminProductListCreateView(AdminApiView):
@@ -36,7 +40,10 @@ class AdminProductListCreateView(AdminApiView):
         tags=["admin: products"],
         operation_id="admin_products_list",
         parameters=LIST_PARAMS,
-        responses={200: envelope("AdminProductListResponse", DATA), **error_responses(400, 401, 403)},
+        responses={
+            200: envelope("AdminProductListResponse", ProductPageSerializer),
+            **error_responses(400, 401, 403),
+        },
     )
     def get(self, request):
         """E32: every product, inactive ones included, with E10's filters plus `range_days`."""
@@ -44,13 +51,16 @@ class AdminProductListCreateView(AdminApiView):
         products = selectors.product_list(
             filters, include_inactive=True, since=since_for_range(range_days_param(request))
         )
-        data = EnvelopePagination().paginate(products, request, key="products", serialize=serialize_products)
+        data = EnvelopePagination().paginate(products, request, key="products", serialize=products_data)
         return success("Products retrieved successfully", data)
 
     @extend_schema(
         tags=["admin: products"],
         request=ProductWriteSerializer,
-        responses={201: envelope("AdminProductCreateResponse", DATA), **error_responses(400, 401, 403, 409)},
+        responses={
+            201: envelope("AdminProductCreateResponse", ProductSerializer),
+            **error_responses(400, 401, 403, 409),
+        },
     )
     def post(self, request):
         """E31: a new product; the answer is the product as stored (rounded price)."""
@@ -59,7 +69,7 @@ class AdminProductListCreateView(AdminApiView):
             product = services.product_create(**data, actor=request.user)
         return success(
             "Product created successfully",
-            serialize_product(selectors.product_get(product.pk, include_inactive=True)),
+            product_data(selectors.product_get(product.pk, include_inactive=True)),
             status=201,
         )
 
@@ -69,7 +79,7 @@ class AdminProductDetailView(AdminApiView):
         tags=["admin: products"],
         request=ProductWriteSerializer(partial=True),
         responses={
-            200: envelope("AdminProductUpdateResponse", DATA),
+            200: envelope("AdminProductUpdateResponse", ProductSerializer),
             **error_responses(400, 401, 403, 404, 409),
         },
     )
@@ -79,11 +89,14 @@ class AdminProductDetailView(AdminApiView):
         data = self.validated(ProductWriteSerializer, partial=True)
         with failure_message(UPDATE_FAILED, DuplicateSku):
             product = services.product_update(product_id=pk, data=data, actor=request.user)
-        return success("Product updated successfully", serialize_product(product))
+        return success("Product updated successfully", product_data(product))
 
     @extend_schema(
         tags=["admin: products"],
-        responses={200: envelope("AdminProductDeleteResponse", DATA), **error_responses(400, 401, 403, 404)},
+        responses={
+            200: envelope("AdminProductDeleteResponse", NULL_DATA),
+            **error_responses(400, 401, 403, 404),
+        },
     )
     def delete(self, request, product_id: str):
         """E34: archive a product that is in an order, delete any other; cart lines and holds go."""

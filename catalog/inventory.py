@@ -1,13 +1,8 @@
-"""Every stock rule (API.md §5.2), as functions: the cart, checkout, cancellation and returns use these.
+"""Every stock rule (API.md §5.2): the cart, checkout, cancellation and returns use these functions.
 
-Vocabulary: `stock_quantity` = units on hand; a reservation is *active* while `expires_at` > now
-(`Reservation.active_at`); `reserved` = Σ active reservations of all carts; available (`stock`) =
-max(0, stock_quantity − reserved) (`available_units`, and `available_expression` in SQL).
-
-Functions that check availability expect to run inside `transaction.atomic()` with the product row
-locked by `lock_products` (SELECT … FOR UPDATE, ascending id order), so no interleaving of requests
-can hold more than is on hand.
-"""
+A reservation is active while `expires_at` > now (`Reservation.active_at`); available units are
+max(0, stock_quantity − Σ active holds) (`available_units`, `available_expression` in SQL). Functions that
+check availability run inside `transaction.atomic()` with the product rows locked by `lock_products`."""
 
 from __future__ import annotations
 
@@ -140,13 +135,9 @@ def available_map(product_ids: Iterable[Any], *, cart_id: Any = None, now: datet
 def lock_products(product_ids: Iterable[Any], **annotations: Any) -> dict[Any, Product]:
     """Lock the products' rows in ascending id order (no deadlocks between two lockers).
 
-    `annotations` ride along in the locking SELECT (only `catalog_product` rows are locked). They are
-    read with the statement's snapshot, taken *before* any wait for the lock, so use them only for
-    rows the caller already holds locked (e.g. its own cart's lines), never for stock figures.
-
-    `product_ids` may also be a queryset of ids (e.g. a locked cart's lines): it is then a subquery of
-    the same statement. PostgreSQL locks the rows after sorting them, so the order is ascending either way.
-    """
+    `annotations` ride along in the locking SELECT but are read before any wait for the lock: use them only
+    for rows the caller already holds locked (its own cart's lines), never for stock. `product_ids` may be a
+    queryset of ids (a subquery of the same statement)."""
     if isinstance(product_ids, QuerySet):
         ids: Any = product_ids
     else:
@@ -182,13 +173,9 @@ def check_available(
 
 
 def reserve(*, cart_id: Any, product: Product, quantity: int, now: datetime | None = None) -> datetime:
-    """Hold `quantity` units of a locked product for a cart: the reservation becomes the line quantity
-    with expiry now + TTL. Returns the new expiry.
-
-    The availability rule and the upsert are one conditional statement (`INSERT … SELECT … WHERE
-    available ≥ quantity ON CONFLICT DO UPDATE`); when it writes nothing, the figure for the 409 is
-    read once more. Call with the product row locked, so the sum cannot change underneath.
-    """
+    """Hold `quantity` units of a locked product for a cart (the line quantity, expiring now + TTL) and
+    return the expiry. Check and upsert are one conditional statement; when it writes nothing, the figure for
+    the 409 is read once more."""
     now = now or timezone.now()
     expires_at = now + reservation_ttl()
     if not _upsert_reservation_if_available(
@@ -254,13 +241,9 @@ def release_product(*, product_id: Any) -> int:
 def deduct_if_available(
     lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None
 ) -> bool:
-    """Checkout's check and deduction in one all-or-nothing statement: take every line's units off
-    `stock_quantity` if every product is active and `stock_quantity − Σ active reservations of other
-    carts ≥ quantity` (§5.2); otherwise change nothing. Returns whether it deducted.
-
-    Call with the rows locked (`lock_products`): the statement then never waits, so it reads the
-    reservations as they are now. On False, `available_map` + `check_available` name the failing line.
-    """
+    """Checkout's check and deduction in one all-or-nothing statement: every line's units come off
+    `stock_quantity` if every product is active and has them available to `cart_id`; else nothing changes.
+    Call with the rows locked (`lock_products`); on False, `check_available` names the failing line."""
     quantities: dict[Any, int] = {}
     for product_id, quantity in lines:
         quantities[product_id] = quantities.get(product_id, 0) + quantity

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -17,7 +16,8 @@ from rest_framework import serializers
 from catalog.models import Product
 from catalog.selectors import ProductFilters, sort_from_query
 from shop.exceptions import ValidationFailed
-from shop.fields import CENT, MAX_MONEY, to_money
+from shop.fields import CENT, MAX_MONEY, iso_utc, money_field, to_money
+from shop.schema import PageMetaSerializer
 
 NUL_MESSAGE = "Null characters are not allowed."
 PRICE_BOUND_MESSAGE = "Enter a number between 0 and 99999999.99."
@@ -26,14 +26,7 @@ IN_STOCK_VALUES = {"true": True, "1": True, "false": False, "0": False}
 DECIMAL_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
-def iso_utc(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC ending in `Z` (§1.9), as DRF's DateTimeField renders it."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def serialize_product(product: Product) -> dict[str, Any]:
+def product_data(product: Product) -> dict[str, Any]:
     """The Product object of §2.2. `product` must carry `reserved` and `available` (`with_stock`)."""
     return {
         "id": str(product.pk),
@@ -52,17 +45,13 @@ def serialize_product(product: Product) -> dict[str, Any]:
     }
 
 
-def serialize_products(products: Iterable[Product]) -> list[dict[str, Any]]:
-    return [serialize_product(product) for product in products]
-
-
-def money_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False, **kwargs)
+def products_data(products: Iterable[Product]) -> list[dict[str, Any]]:
+    return [product_data(product) for product in products]
 
 
 class ProductSerializer(serializers.Serializer):
     """The Product object of §2.2: its fields document the shape (OpenAPI); the output itself is
-    `serialize_product`, so `ProductSerializer(rows, many=True).data` stays cheap."""
+    `product_data`, so `ProductSerializer(rows, many=True).data` stays cheap."""
 
     id = serializers.UUIDField()
     sku = serializers.CharField()
@@ -79,21 +68,14 @@ class ProductSerializer(serializers.Serializer):
     is_active = serializers.BooleanField()
 
     def to_representation(self, instance):
-        return serialize_product(instance)
-
-
-class ProductPageMetaSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    totalPages = serializers.IntegerField()  # noqa: N815 - the wire name of §1.6
+        return product_data(instance)
 
 
 class ProductPageSerializer(serializers.Serializer):
     """E10's `data` (OpenAPI only)."""
 
     products = ProductSerializer(many=True)
-    meta = ProductPageMetaSerializer()
+    meta = PageMetaSerializer()
 
 
 def _param(params: Mapping[str, str], name: str, errors: dict[str, str]) -> str | None:
@@ -120,13 +102,9 @@ def _price_bound(value: str | None, name: str, errors: dict[str, str], rounding:
 
 
 def product_filters_from_query(params: Mapping[str, str]) -> ProductFilters:
-    """Validate E10's filters; every bad parameter is reported under its own name (400). `sort` never
-    fails: an unknown value is the default order.
-
-    Price bounds accept any decimal 0..99999999.99 and keep their exact meaning on the 2-place
-    `price` column (`min_price` 9.991 → 10.00, `max_price` 9.999 → 9.99); `min_price` > `max_price`
-    is no error, just an empty list.
-    """
+    """Validate E10's filters; each bad parameter is reported under its own name (400), and an unknown `sort`
+    is the default order. Price bounds keep their exact meaning on the 2-place column (`min_price` 9.991 →
+    10.00, `max_price` 9.999 → 9.99); `min_price` > `max_price` is just an empty list."""
     errors: dict[str, str] = {}
     category = _param(params, "category", errors)
     search = _param(params, "search", errors)

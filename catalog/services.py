@@ -86,14 +86,9 @@ def _sku_taken(sku: str, *, exclude_id: Any) -> bool:
 
 
 def product_update(*, product_id: Any, data: dict[str, Any], actor: Any = None) -> Product:
-    """E33: partial update; only the keys present change (an omitted `stock_quantity` keeps the stock).
-
-    The product row is locked, so a concurrent reservation sees either the old or the new stock. The new
-    `stock_quantity` may go below what is reserved (API.md §4.9: `stock` then shows 0). The new SKU must
-    be unused (409; the unique index decides between two concurrent renames). A staff `actor` gets an
-    audit entry of the values that changed, old → new. Returns the product with `reserved`/`available`
-    annotated.
-    """
+    """E33: partial update under the product's row lock; only the keys present change. The stock may go
+    below what is reserved (`stock` then shows 0); a taken SKU is a 409 (the unique index decides races). A
+    staff `actor` gets an audit entry, old → new. Returns the product with its stock figures."""
     fields = [name for name in UPDATABLE_FIELDS if name in data]
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()

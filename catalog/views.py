@@ -9,9 +9,9 @@ from catalog import selectors
 from catalog.serializers import (
     ProductPageSerializer,
     ProductSerializer,
+    product_data,
     product_filters_from_query,
-    serialize_product,
-    serialize_products,
+    products_data,
 )
 from shop.db import reads_from_replica
 from shop.exceptions import NotFound
@@ -45,7 +45,7 @@ class ProductListView(PublicApiView):
     def get(self, request):
         filters = product_filters_from_query(request.query_params)
         data = EnvelopePagination().paginate(
-            selectors.product_list(filters), request, key="products", serialize=serialize_products
+            selectors.product_list(filters), request, key="products", serialize=products_data
         )
         return success("Products retrieved successfully", data)
 
@@ -62,4 +62,4 @@ class ProductDetailView(PublicApiView):
         product = selectors.product_get(parse_uuid(product_id, "product"))
         if product is None:
             raise NotFound("Product")
-        return success("Product retrieved successfully", serialize_product(product))
+        return success("Product retrieved successfully", product_data(product))

@@ -1,11 +1,6 @@
-"""Staff view of orders (API.md §6.1): read-only pages, status moved only by actions through the services.
-
-Nothing about an order is editable here: the change page is a view page (no add, change or delete
-permission), so the admin cannot be a back door around the state machine (STYLE.md). Every action calls
-`orders.services.order_status_set`, the E39 path, with the staff user as actor, one order at a time (each
-in its own transaction), and reports one success message plus one error per refused order
-(`ORD-…: invalid status transition from pending to delivered`), which is left unchanged.
-"""
+"""Staff view of orders (API.md §6.1): view-only pages; the status moves only by actions that call
+`order_status_set` (the E39 path) one order at a time, with one error message per refused order, so the
+admin is no back door around the state machine."""
 
 from __future__ import annotations
 

@@ -4,14 +4,25 @@ services and analytics."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 
 from accounts.permissions import AdminApiView
 from orders import selectors, services
-from orders.admin_serializers import AdminOrderQuerySerializer, OrderStatusChangeSerializer, top_products_data
+from orders.admin_serializers import (
+    AdminOrderQuerySerializer,
+    AnalyticsSerializer,
+    OrderStatusChangeSerializer,
+    TopProductsSerializer,
+    top_products_data,
+)
 from orders.analytics import analytics_summary, top_products
 from orders.models import OrderStatus
-from orders.serializers import admin_order_data
+from orders.serializers import (
+    AdminOrderPageSerializer,
+    AdminOrderSerializer,
+    AdminRecentOrdersSerializer,
+    admin_order_data,
+    admin_orders_data,
+)
 from shop.exceptions import InvalidTransition, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
@@ -19,12 +30,6 @@ from shop.responses import success
 from shop.schema import LIMIT_PARAM, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 
 STATUS_FAILED = "Failed to update order status"
-
-DATA = serializers.JSONField()
-
-
-def admin_orders_data(orders) -> list[dict]:
-    return [admin_order_data(order) for order in orders]
 
 
 class AdminOrderListView(AdminApiView):
@@ -37,7 +42,10 @@ class AdminOrderListView(AdminApiView):
             OpenApiParameter("search", str, description="order number or owner email, case-insensitive"),
             RANGE_PARAM,
         ],
-        responses={200: envelope("AdminOrderListResponse", DATA), **error_responses(400, 401, 403)},
+        responses={
+            200: envelope("AdminOrderListResponse", AdminOrderPageSerializer),
+            **error_responses(400, 401, 403),
+        },
     )
     def get(self, request):
         """E36: every order, newest first, as AdminOrder (filters: status, search, range_days)."""
@@ -56,7 +64,10 @@ class AdminRecentOrdersView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         parameters=[LIMIT_PARAM, RANGE_PARAM],
-        responses={200: envelope("AdminRecentOrdersResponse", DATA), **error_responses(401, 403)},
+        responses={
+            200: envelope("AdminRecentOrdersResponse", AdminRecentOrdersSerializer),
+            **error_responses(401, 403),
+        },
     )
     def get(self, request):
         """E37: the newest orders of all users (`limit` default 10, at most 100)."""
@@ -70,7 +81,10 @@ class AdminRecentOrdersView(AdminApiView):
 class AdminOrderDetailView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
-        responses={200: envelope("AdminOrderResponse", DATA), **error_responses(400, 401, 403, 404)},
+        responses={
+            200: envelope("AdminOrderResponse", AdminOrderSerializer),
+            **error_responses(400, 401, 403, 404),
+        },
     )
     def get(self, request, order_id: str):
         """E38: any order, as AdminOrder."""
@@ -83,7 +97,7 @@ class AdminOrderStatusView(AdminApiView):
         tags=["admin: orders"],
         request=OrderStatusChangeSerializer,
         responses={
-            200: envelope("AdminOrderStatusResponse", DATA),
+            200: envelope("AdminOrderStatusResponse", AdminOrderSerializer),
             **error_responses(400, 401, 403, 404, 409),
         },
     )
@@ -109,7 +123,7 @@ class AdminAnalyticsView(AdminApiView):
     @extend_schema(
         tags=["admin: orders"],
         parameters=[RANGE_PARAM],
-        responses={200: envelope("AnalyticsResponse", DATA), **error_responses(401, 403)},
+        responses={200: envelope("AnalyticsResponse", AnalyticsSerializer), **error_responses(401, 403)},
     )
     def get(self, request):
         """E40: the figures of API.md §5.8, computed by aggregate queries."""
@@ -120,7 +134,7 @@ class AdminTopProductsView(AdminApiView):
     @extend_schema(
         tags=["admin: products"],
         parameters=[LIMIT_PARAM, RANGE_PARAM],
-        responses={200: envelope("TopProductsResponse", DATA), **error_responses(401, 403)},
+        responses={200: envelope("TopProductsResponse", TopProductsSerializer), **error_responses(401, 403)},
     )
     def get(self, request):
         """E35: best sellers (API.md §5.8), `limit` default 10, at most 100."""

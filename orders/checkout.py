@@ -1,16 +1,8 @@
-"""Checkout (API.md §5.3): the caller's cart becomes an order, step by step.
+"""Checkout (API.md §5.3): the caller's cart becomes an order.
 
-Steps 1–10 are one transaction: the cart row is locked (a second checkout of the same cart waits, then
-finds it empty), the products are locked in ascending id order (no deadlock between checkouts sharing
-products), every line is checked against what other carts hold, stock is taken with one `F()` update,
-and the order, its items, its first status event and (for cards) its pending payment are written while
-the cart is emptied. Any failure rolls everything back: the cart is unchanged and nothing is written.
-
-For `cc`/`dc` the gateway is then charged outside any transaction (no network call holds row locks),
-and the result recorded in a second short transaction with the order row locked
-(`orders.services.order_payment_record`). A decline does not undo the order: it stays `pending` with a
-`failed` payment, keeping its stock until it is paid (E26) or cancelled.
-"""
+Steps 1–10 are one transaction (cart locked, then its products in id order; stock checked against other
+carts' holds and taken in one update; order, items, first event and a card's pending payment written; cart
+emptied). A card is then charged outside any transaction and the result recorded by `order_payment_record`."""
 
 from __future__ import annotations
 

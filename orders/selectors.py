@@ -1,33 +1,38 @@
 """Reads of orders, scoped by owner, shaped for the Order / AdminOrder answers (API.md §2.6, §2.11).
 
-`orders_for_display` fetches everything an Order answer needs in two queries whatever the number of
-orders and items:
-
-1. the orders, each with its `status_history` and latest `payment` folded in as JSON by correlated
-   subqueries (`history_json`, `payment_json`), and the owner's email for AdminOrder (`user_email`);
-2. the items of those orders with their current product and its active reservations (`product_reserved`),
-   so a product's available stock costs no extra query.
-
-The serializers (`orders.serializers`) read those annotations. The JSON folding is PostgreSQL's (the
-production and test database); on another database (the SQLite of a local `make run`) the events and
-payments are prefetched instead, which gives the same answer with two more queries.
-
-Why two paths: a single prefetch path (orders, then items, events and payments as `Prefetch` querysets)
-costs four queries for the data alone, so with the bearer user lookup a detail takes 5 and a page (plus
-its `COUNT`) 6, over the budget of 4 pinned in `tests/orders/test_queries.py`. Both paths are tested to
-render identically (`json_folding=False` forces the prefetch path on PostgreSQL).
+`orders_for_display` gives every order the same attributes on either database, in two queries whatever
+the number of orders and items: `status_events` (its `OrderEvent`s, oldest first), `latest_payments`
+(its newest `Payment`, or none, as a list), `user_email` (with `with_user`, for AdminOrder), and items
+whose `product_reserved` / `product_available` are the product's stock figures. On PostgreSQL the events
+and the payment are folded into the orders' query as JSON and read back as unsaved model rows; elsewhere
+(the SQLite of `make run`) they are prefetched, two more queries. One prefetch path everywhere would
+exceed the 4 queries pinned in `tests/orders/test_queries.py`; both paths are tested to render the same.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+)
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from catalog import inventory
 from catalog.models import Product
@@ -37,22 +42,53 @@ from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment
 from shop.exceptions import NotFound
 
 
-def _history_json():
-    """The order's events, oldest first, as an array of JSON objects."""
+class _FoldedEvents(JSONField):
+    """The JSON-folded history, read back as the `OrderEvent` rows the prefetch path gives."""
+
+    def from_db_value(self, value, expression, connection):
+        rows = super().from_db_value(value, expression, connection) or []
+        return [
+            OrderEvent(
+                from_status=row["from_status"],
+                to_status=row["to_status"],
+                note=row["note"],
+                created_at=parse_datetime(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+
+class _FoldedPayments(JSONField):
+    """The JSON-folded latest payment (money as text: exact Decimals), read back as a list of ≤ 1 `Payment`."""
+
+    def from_db_value(self, value, expression, connection):
+        row = super().from_db_value(value, expression, connection)
+        if row is None:
+            return []
+        money = {name: Decimal(row[name]) for name in ("amount", "refunded_amount")}
+        times = {name: parse_datetime(row[name]) for name in ("created_at", "updated_at")}
+        return [Payment(**{**row, **money, **times})]
+
+
+def _history_json() -> Subquery:
     events = (
         OrderEvent.objects.filter(order=OuterRef("pk"))
-        .order_by("created_at", "id")
-        .values(
-            data=JSONObject(
-                from_status="from_status", to_status="to_status", note="note", created_at="created_at"
+        .order_by()
+        .values("order")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(
+                    from_status="from_status", to_status="to_status", note="note", created_at="created_at"
+                ),
+                order_by=("created_at", "id"),
             )
         )
+        .values("rows")
     )
-    return ArraySubquery(events)
+    return Subquery(events, output_field=_FoldedEvents())
 
 
-def _latest_payment_json():
-    """The order's latest payment as one JSON object (money as text: exact Decimals), or null."""
+def _latest_payment_json() -> Subquery:
     latest = (
         Payment.objects.filter(order=OuterRef("pk"))
         .order_by("-created_at", "-id")
@@ -71,14 +107,20 @@ def _latest_payment_json():
             )
         )[:1]
     )
-    return Subquery(latest)
+    return Subquery(latest, output_field=_FoldedPayments())
 
 
 def order_items_for_display(now: datetime | None = None) -> QuerySet[OrderItem]:
-    """Items with their product and the product's active reservations (available stock in one query)."""
+    """Items with their product and its stock figures (`product_reserved`, `product_available`)."""
+    reserved = inventory.reserved_expression(now, product_ref="product_id")
     return (
         OrderItem.objects.select_related("product")
-        .annotate(product_reserved=inventory.reserved_expression(now, product_ref="product_id"))
+        .annotate(
+            product_reserved=reserved,
+            product_available=inventory.available_expression(
+                reserved, stock_quantity="product__stock_quantity"
+            ),
+        )
         .order_by("created_at", "id")
     )
 
@@ -88,17 +130,22 @@ def orders_for_display(
 ) -> QuerySet[Order]:
     """`queryset` (default: all orders) with what an Order (or, `with_user`, AdminOrder) answer needs.
 
-    `json_folding` (default: whether the database is PostgreSQL) folds the history and latest payment
-    into the orders' query; without it they are prefetched."""
+    `json_folding` (default: whether the database is PostgreSQL) chooses the path (module docstring)."""
     orders = Order.objects.all() if queryset is None else queryset
     if json_folding is None:
         json_folding = connection.vendor == "postgresql"
     if json_folding:
-        orders = orders.annotate(history_json=_history_json(), payment_json=_latest_payment_json())
+        orders = orders.annotate(status_events=_history_json(), latest_payments=_latest_payment_json())
     else:
         orders = orders.prefetch_related(
-            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
-            Prefetch("payments", queryset=Payment.objects.order_by("-created_at", "-id")),
+            Prefetch(
+                "events", queryset=OrderEvent.objects.order_by("created_at", "id"), to_attr="status_events"
+            ),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.order_by("-created_at", "-id")[:1],
+                to_attr="latest_payments",
+            ),
         )
     if with_user:
         orders = orders.annotate(user_email=F("user__email"))

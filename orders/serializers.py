@@ -1,35 +1,23 @@
 """Order input (E21) and the output shapes Order, OrderItem, StatusEvent and AdminOrder
 (API.md §2.5–2.8, §2.11).
 
-Output shapes are plain functions (no per-request field construction, as `catalog.serializers`), over
-orders read by `orders.selectors.orders_for_display`, whose annotations they use:
-`history_json` (status_history), `payment_json` (latest payment), `user_email` (AdminOrder) and, on each
-item, `product_reserved` (the product's available stock). An order read any other way still renders,
-at the cost of a few queries. `OrderSerializer` and `AdminOrderSerializer` wrap
-them for DRF code (`many=True` works); the Payment shape is `payments.serializers.payment_data`.
+Output shapes are plain functions over orders read by `orders.selectors.orders_for_display` (the
+attributes it gives on either database); the serializers beside them document the shapes (OpenAPI).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from catalog import inventory
-from catalog.models import Product
-from catalog.serializers import (
-    ProductPageMetaSerializer,
-    ProductSerializer,
-    iso_utc,
-    money_field,
-    serialize_product,
-)
-from orders.models import Order, OrderItem, OrderStatus, full_address
+from catalog.serializers import ProductSerializer, product_data
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from payments.models import PaymentMethod
 from payments.serializers import PaymentMethodField, PaymentSerializer, PaymentTokenField, payment_data
-from shop.fields import to_money
+from shop.fields import iso_utc, money_field, to_money
+from shop.schema import PageMetaSerializer
 
 ADDRESS_MAX_LENGTH = 255
 
@@ -61,82 +49,38 @@ class CheckoutSerializer(serializers.Serializer):
 # --- output --------------------------------------------------------------------------------------
 
 
-def _timestamp(value: Any) -> str | None:
-    """A stored time (datetime, or the ISO text of a JSON-folded row) as ISO 8601 UTC with `Z`."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return iso_utc(value)
-
-
-def _payment_from_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "order_id": row["order_id"],
-        "amount": to_money(Decimal(row["amount"])),
-        "status": row["status"],
-        "payment_method": row["payment_method"],
-        "transaction_id": row["transaction_id"],
-        "payment_details": row.get("payment_details") or {},
-        "refunded_amount": to_money(Decimal(row["refunded_amount"])),
-        "created_at": _timestamp(row["created_at"]),
-        "updated_at": _timestamp(row["updated_at"]),
-    }
-
-
-def status_event_data(event: Any) -> dict[str, Any]:
-    """A StatusEvent (§2.8) from a JSON-folded row or an `OrderEvent`."""
-    if isinstance(event, dict):
-        return {
-            "from_status": event.get("from_status"),
-            "to_status": event["to_status"],
-            "note": event.get("note") or "",
-            "created_at": _timestamp(event["created_at"]),
-        }
+def status_event_data(event: OrderEvent) -> dict[str, Any]:
+    """A StatusEvent (§2.8)."""
     return {
         "from_status": event.from_status,
         "to_status": event.to_status,
         "note": event.note or "",
-        "created_at": _timestamp(event.created_at),
+        "created_at": iso_utc(event.created_at),
     }
 
 
 def order_item_data(item: OrderItem) -> dict[str, Any]:
-    """The OrderItem object of §2.7; `product` is the product as it is now, available stock included."""
+    """The OrderItem object of §2.7; `product` is the product as it is now, its stock figures annotated on
+    the item (`product_reserved`, `product_available`) by `order_items_for_display`."""
     product = item.product
-    if not hasattr(product, "available"):
-        if hasattr(item, "product_reserved"):  # read by `order_items_for_display`
-            product.reserved = item.product_reserved
-            product.available = inventory.available_units(product.stock_quantity, product.reserved)
-        else:  # an item read some other way: one more query
-            product = inventory.with_stock(Product.objects.filter(pk=item.product_id)).get()
+    product.reserved, product.available = item.product_reserved, item.product_available
     return {
         "id": str(item.pk),
         "order_id": str(item.order_id),
         "product_id": str(item.product_id),
-        "product": serialize_product(product),
+        "product": product_data(product),
         "quantity": item.quantity,
         "price_at_time": to_money(item.price_at_time),
         "product_name": item.product_name,
         "product_sku": item.product_sku,
-        "line_total": to_money(item.price_at_time * item.quantity),
-        "created_at": _timestamp(item.created_at),
+        "line_total": to_money(item.line_total),
+        "created_at": iso_utc(item.created_at),
     }
 
 
-def _latest_payment(order: Order) -> dict[str, Any] | None:
-    if hasattr(order, "payment_json"):
-        return _payment_from_json(order.payment_json) if order.payment_json else None
-    payment = next(iter(order.payments.all()), None)  # newest first (model ordering, or the prefetch's)
-    return payment_data(payment) if payment is not None else None
-
-
-def _history(order: Order) -> list[dict[str, Any]]:
-    events = order.history_json if hasattr(order, "history_json") else order.events.all()  # oldest first
-    return [status_event_data(event) for event in events or []]
-
-
 def order_data(order: Order) -> dict[str, Any]:
-    """The Order object of §2.6."""
+    """The Order object of §2.6, for an order read by `orders.selectors.orders_for_display`."""
+    payment = next(iter(order.latest_payments), None)
     return {
         "id": str(order.pk),
         "user_id": str(order.user_id),
@@ -147,19 +91,25 @@ def order_data(order: Order) -> dict[str, Any]:
         "shipping_address": full_address(order.shipping_address),
         "billing_address": full_address(order.billing_address),
         "items": [order_item_data(item) for item in order.items.all()],
-        "payment": _latest_payment(order),
-        "status_history": _history(order),
-        "delivered_at": _timestamp(order.delivered_at),
-        "created_at": _timestamp(order.created_at),
-        "updated_at": _timestamp(order.updated_at),
+        "payment": payment_data(payment) if payment is not None else None,
+        "status_history": [status_event_data(event) for event in order.status_events],
+        "delivered_at": iso_utc(order.delivered_at),
+        "created_at": iso_utc(order.created_at),
+        "updated_at": iso_utc(order.updated_at),
     }
 
 
+def orders_data(orders: Iterable[Order]) -> list[dict[str, Any]]:
+    return [order_data(order) for order in orders]
+
+
 def admin_order_data(order: Order) -> dict[str, Any]:
-    """The AdminOrder object of §2.11: Order plus `user: {id, email}` (`user_email` annotated, or the
-    related user)."""
-    email = order.user_email if hasattr(order, "user_email") else order.user.email
-    return {**order_data(order), "user": {"id": str(order.user_id), "email": email}}
+    """The AdminOrder object of §2.11: Order plus `user: {id, email}` (read `with_user`)."""
+    return {**order_data(order), "user": {"id": str(order.user_id), "email": order.user_email}}
+
+
+def admin_orders_data(orders: Iterable[Order]) -> list[dict[str, Any]]:
+    return [admin_order_data(order) for order in orders]
 
 
 class StatusEventSerializer(serializers.Serializer):
@@ -228,4 +178,18 @@ class AdminOrderSerializer(OrderSerializer):
 
 class OrderPageSerializer(serializers.Serializer):
     orders = OrderSerializer(many=True)
-    meta = ProductPageMetaSerializer()
+    meta = PageMetaSerializer()
+
+
+class AdminOrderPageSerializer(serializers.Serializer):
+    """E36's `data`."""
+
+    orders = AdminOrderSerializer(many=True)
+    meta = PageMetaSerializer()
+
+
+class AdminRecentOrdersSerializer(serializers.Serializer):
+    """E37's `data`."""
+
+    limit = serializers.IntegerField()
+    orders = AdminOrderSerializer(many=True)

@@ -70,13 +70,9 @@ def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") 
 
 
 def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> Payment:
-    """Record a card charge (checkout step 12, E26) in a short transaction with the order row locked.
-
-    Approved: the payment is `completed` and a `pending` order moves to `processing` (system move, note
-    `payment captured`); an order that is no longer `pending` (cancelled while the charge was in flight)
-    gets the money back at once and is left as it is. Declined: the payment is `failed` with its
-    `decline_code` and the order stays `pending`.
-    """
+    """Record a card charge (checkout, E26) under the order's lock: approved, a `pending` order moves to
+    `processing` (one cancelled meanwhile is refunded at once); declined, the payment is `failed` with its
+    `decline_code` and the order stays `pending`."""
     with transaction.atomic():
         order = lock_order(order_id)
         payments.payment_record_result(payment=payment, result=result)
@@ -122,13 +118,9 @@ def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | N
 def orders_cancel_unpaid(
     *, older_than_minutes: int, dry_run: bool = False, now: datetime | None = None
 ) -> int:
-    """Cancel `pending` card orders older than the given minutes without a successful payment
-    (`cancel_unpaid_orders`): system moves, actor null, note `unpaid`, stock restored.
-
-    Each order moves in its own transaction; one paid or cancelled meanwhile is skipped (the state
-    machine refuses `processing → cancelled` by the system, and `cancelled` is terminal). Returns how
-    many were (or, with `dry_run`, would be) cancelled.
-    """
+    """`cancel_unpaid_orders`: cancel `pending` card orders older than the given minutes without a successful
+    payment (system moves, note `unpaid`), each in its own transaction; one paid or cancelled meanwhile is
+    skipped. Returns how many were (or, with `dry_run`, would be) cancelled."""
     candidates = selectors.unpaid_card_orders(
         older_than_minutes=older_than_minutes, now=now or timezone.now()
     )

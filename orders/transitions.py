@@ -1,15 +1,8 @@
 """The order state machine (API.md §5.4): one table of allowed moves and one guarded function.
 
-Every caller (REST views, the Django admin, management commands, checkout, returns) moves an order
-through `order_transition` (or `transition_locked` when it already holds the order's row lock). The
-function locks the order, checks the table, saves with `update_fields`, writes an `OrderEvent` (and, for a
-staff actor, the audit entry of `shop.audit`) and runs the move's side effects in the same transaction:
-
-- → `cancelled`: every item's quantity back on stock (exactly once: the row lock serializes concurrent
-  cancels, and the loser finds the order already cancelled) and a captured payment refunded in full;
-- → `delivered`: `delivered_at` set the first time; a COD order without a payment gets its payment;
-- → `completed` (from `processing`/`shipped`): a COD order without a payment gets its payment.
-"""
+Every caller moves an order through `order_transition` (or `transition_locked` under its own lock of the
+order): table checked, status saved, `OrderEvent` (and a staff audit entry) written and side effects run
+(cancel: restock and refund; delivered/completed: a COD payment) in the same transaction."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from orders.serializers import (
     OrderSerializer,
     admin_order_data,
     order_data,
+    orders_data,
 )
 from payments.serializers import PaymentSerializer, payment_data
 from shop.exceptions import InsufficientStock, InvalidTransition, failure_message
@@ -53,7 +54,7 @@ class OrderListCreateView(ApiView):
             selectors.order_list_for_user(user=request.user, status=status),
             request,
             key="orders",
-            serialize=lambda orders: [order_data(order) for order in orders],
+            serialize=orders_data,
         )
         return success("Orders retrieved successfully", data)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from catalog.serializers import ProductPageMetaSerializer, iso_utc, money_field
 from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
-from shop.fields import StrictUUIDField, TrimmedChoiceField, to_money
+from shop.fields import StrictUUIDField, TrimmedChoiceField, iso_utc, money_field, to_money
+from shop.schema import PageMetaSerializer
 
 TOKEN_MAX_LENGTH = 255
 
@@ -102,4 +102,4 @@ class PaymentHistoryPageSerializer(serializers.Serializer):
     """E48's `data` (OpenAPI only)."""
 
     payments = PaymentHistoryEntrySerializer(many=True)
-    meta = ProductPageMetaSerializer()
+    meta = PageMetaSerializer()

@@ -1,10 +1,6 @@
-"""Staff view of returns (API.md §6.1): read-only pages, decided only by actions through the services.
-
-`approve_returns` grants the computed refund and restocks (E44's defaults), after a confirmation page;
-`reject_returns` applies at once. Both call `returns.services` with the staff user as `admin`, one return
-at a time (each in its own transaction); a refused return (e.g. already decided) gets its own error
-message (`ORD-…: return has already been processed`) and the others still go through.
-"""
+"""Staff view of returns (API.md §6.1): view-only pages, decided by actions through `returns.services`
+one return at a time (approve after a confirmation page, reject at once), with one error message per
+refused return."""
 
 from __future__ import annotations
 

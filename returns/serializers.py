@@ -1,15 +1,62 @@
-"""Input validation (E28, E44) and output shapes (Return §2.10, AdminReturn §2.12) of returns."""
+"""Input validation (E28, E44) and output shapes (Return §2.10, AdminReturn §2.12) of returns.
 
-from collections.abc import Mapping
+Output is built by plain functions (`return_data`, `admin_return_data`) over rows of `returns.selectors`;
+the serializers beside them document the shapes (OpenAPI)."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from returns.models import ReturnStatus
-from shop.fields import MoneyField, StrictIntegerField, StrictUUIDField, TrimmedChoiceField
+from returns.models import Return, ReturnItem, ReturnStatus
+from shop.fields import MoneyField, StrictIntegerField, StrictUUIDField, TrimmedChoiceField, iso_utc, to_money
+from shop.schema import PageMetaSerializer
 
 DUPLICATE_ITEM = "This order item is listed more than once."
 ITEM_ENTRY_INVALID = "Expected an order item id or an object with order_item_id and quantity."
+
+
+def return_item_data(item: ReturnItem) -> dict[str, Any]:
+    """`{order_item_id, product_id, quantity}`; `product_id` is annotated by the selectors."""
+    return {
+        "order_item_id": str(item.order_item_id),
+        "product_id": str(item.product_id),
+        "quantity": item.quantity,
+    }
+
+
+def return_data(ret: Return) -> dict[str, Any]:
+    """The Return object of §2.10 (items prefetched by the selectors)."""
+    return {
+        "id": str(ret.pk),
+        "order_id": str(ret.order_id),
+        "user_id": str(ret.user_id),
+        "reason": ret.reason,
+        "notes": ret.notes,
+        "status": ret.status,
+        "refund_amount": to_money(ret.refund_amount),
+        "items": [return_item_data(item) for item in ret.items.all()],
+        "created_at": iso_utc(ret.created_at),
+        "updated_at": iso_utc(ret.updated_at),
+    }
+
+
+def admin_return_data(ret: Return) -> dict[str, Any]:
+    """The AdminReturn object of §2.12: Return plus the order number and the owner (joined in)."""
+    return {
+        **return_data(ret),
+        "order": {"order_number": ret.order.order_number},
+        "user": {"id": str(ret.user_id), "email": ret.user.email},
+    }
+
+
+def returns_data(rows: Iterable[Return]) -> list[dict[str, Any]]:
+    return [return_data(ret) for ret in rows]
+
+
+def admin_returns_data(rows: Iterable[Return]) -> list[dict[str, Any]]:
+    return [admin_return_data(ret) for ret in rows]
 
 
 class ReturnItemSerializer(serializers.Serializer):
@@ -171,15 +218,6 @@ class AdminReturnQuerySerializer(serializers.Serializer):
     """E43's `status` filter (exact; NUL refused as in every string). Paging and `range_days` are lenient."""
 
     status = serializers.CharField(required=False, allow_blank=True)
-
-
-class PageMetaSerializer(serializers.Serializer):
-    """`meta` of a paginated list (API.md §1.6); for the OpenAPI schema."""
-
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    totalPages = serializers.IntegerField()  # noqa: N815 - the contract's key
 
 
 class ReturnPageSerializer(serializers.Serializer):

@@ -79,16 +79,9 @@ def return_request(
 ) -> Return:
     """E28: open a return for (part of) one of `user`'s orders and move the order to `return_requested`.
 
-    `items` is `[{order_item_id, quantity}, ...]` (already validated for shape; `quantity` None = that
-    whole line, ordered − already returned); None returns every unit not yet returned. `notes` is the
-    customer's free text, stored for staff. Checks run in the order of API.md E28. The order row is locked for the whole
-    transaction, so concurrent requests for one order queue on it and the second sees the first's return;
-    the partial unique index is the backstop and maps to the same 409.
-
-    Where API.md is silent: another user's order is a 404 for admins too (a return is the owner's act),
-    and a whole-order request with nothing left to return is refused as `order cannot be returned at
-    this stage`.
-    """
+    `items` is `[{order_item_id, quantity}]` (`quantity` None = the rest of that line) or None for every unit
+    not yet returned. Checks follow API.md E28 under the order's lock. Where API.md is silent: another user's
+    order is a 404 for admins too, and a whole-order request with nothing left is `order cannot be returned`."""
     try:
         with transaction.atomic():
             order = lock_order(order_id)
@@ -204,14 +197,9 @@ def return_approve(
     restock: bool = True,
     note: str = "",
 ) -> Return:
-    """E44 approve (API.md §5.6): refund, optional restock, order → `refunded`, return → `approved`.
-
-    One transaction with the order and return rows locked, so a return is decided once: one refund, one
-    restock. The refund (0 ≤ refund ≤ computed amount, default the computed amount) goes to the order's
-    captured payment (card, or the COD payment created on delivery) through the gateway; an order without
-    a captured payment (COD never paid) needs none, and the return still records the refund granted. The
-    gateway is called last, so any refusal before it leaves no money moved.
-    """
+    """E44 approve (API.md §5.6): refund (0 ≤ refund ≤ computed, default computed) to the order's captured
+    payment, optional restock, order → `refunded`, return → `approved`, in one transaction under the order and
+    return locks, so a return is decided once. The gateway is called last: any refusal moves no money."""
     with transaction.atomic():
         order, ret = _lock_order_and_return(return_id)
         computed = ret.refund_amount

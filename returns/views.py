@@ -8,11 +8,13 @@ from returns.models import ReturnStatus
 from returns.serializers import (
     AdminReturnPageSerializer,
     AdminReturnQuerySerializer,
-    AdminReturnSerializer,
     ReturnCreateSerializer,
     ReturnPageSerializer,
     ReturnProcessSerializer,
     ReturnSerializer,
+    admin_returns_data,
+    return_data,
+    returns_data,
 )
 from shop.exceptions import InvalidTransition, ReturnNotAllowed, failure_message
 from shop.ids import parse_uuid
@@ -20,14 +22,6 @@ from shop.pagination import EnvelopePagination, range_days_param, since_for_rang
 from shop.responses import success
 from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
 from shop.views import ApiView
-
-
-def serialize_returns(rows):
-    return ReturnSerializer(rows, many=True).data
-
-
-def serialize_admin_returns(rows):
-    return AdminReturnSerializer(rows, many=True).data
 
 
 class ReturnListCreateView(ApiView):
@@ -49,7 +43,7 @@ class ReturnListCreateView(ApiView):
                 notes=data["notes"],
                 items=data.get("items"),
             )
-        body = ReturnSerializer(selectors.return_get(return_id=created.pk)).data
+        body = return_data(selectors.return_get(return_id=created.pk))
         return success("Return created successfully", body, status=201)
 
     @extend_schema(
@@ -60,7 +54,7 @@ class ReturnListCreateView(ApiView):
     )
     def get(self, request):
         queryset = selectors.return_list_for_user(user=request.user)
-        page = EnvelopePagination().paginate(queryset, request, key="returns", serialize=serialize_returns)
+        page = EnvelopePagination().paginate(queryset, request, key="returns", serialize=returns_data)
         return success("Returns retrieved successfully", page)
 
 
@@ -73,7 +67,7 @@ class ReturnDetailView(ApiView):
     def get(self, request, return_id: str):
         pk = parse_uuid(return_id, "return")
         found = selectors.return_get_for(user=request.user, return_id=pk)
-        return success("Return retrieved successfully", ReturnSerializer(found).data)
+        return success("Return retrieved successfully", return_data(found))
 
 
 class AdminReturnListView(AdminApiView):
@@ -95,9 +89,7 @@ class AdminReturnListView(AdminApiView):
         queryset = selectors.return_list_for_admin(
             status=query.get("status") or None, since=since_for_range(range_days_param(request))
         )
-        page = EnvelopePagination().paginate(
-            queryset, request, key="returns", serialize=serialize_admin_returns
-        )
+        page = EnvelopePagination().paginate(queryset, request, key="returns", serialize=admin_returns_data)
         return success("All returns retrieved", page)
 
 
@@ -124,6 +116,4 @@ class AdminReturnProcessView(AdminApiView):
                 )
             else:
                 processed = services.return_reject(return_id=pk, admin=request.user, note=data["note"])
-        return success(
-            "Return processed", ReturnSerializer(selectors.return_get(return_id=processed.pk)).data
-        )
+        return success("Return processed", return_data(selectors.return_get(return_id=processed.pk)))

@@ -1,8 +1,9 @@
 """Serializer fields shared by every app: money (API.md §1.7), strict UUIDs (§1.8), trimmed choices (§1.2),
-whole numbers written as clients write them (§1.2)."""
+whole numbers written as clients write them (§1.2); times as UTC text (§1.9)."""
 
 import re
 import uuid
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rest_framework import serializers
@@ -18,6 +19,18 @@ MAX_MONEY = Decimal("99999999.99")
 def to_money(value) -> Decimal:
     """Round to cents, half-up. The one rounding rule for money."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC ending in `Z` (§1.9), as DRF's DateTimeField renders it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    """Money in a documentation serializer: a JSON number with 2 decimals (the output is `to_money`)."""
+    return serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False, **kwargs)
 
 
 class MoneyField(serializers.Field):

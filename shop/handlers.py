@@ -22,13 +22,9 @@ logger = logging.getLogger("shop.errors")
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, str]:
-    """DRF's nested error detail → `{dotted.json.key: first message}` (API.md §1.5).
-
-    A nested serializer's own error (its value is not an object, or its `validate()` failed) comes from
-    DRF under `non_field_errors` inside the nested field; it is reported under the nested field's own key
-    (`shipping_address`, `items.0`), never as `shipping_address.non_field_errors`. Only a top-level error
-    of the whole body keeps the key `non_field_errors`.
-    """
+    """DRF's nested error detail → `{dotted.json.key: first message}` (API.md §1.5). A nested serializer's
+    own error is reported under the nested field's key (`shipping_address`, `items.0`); only an error of the
+    whole body keeps `non_field_errors`."""
     out: dict[str, str] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():

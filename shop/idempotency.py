@@ -1,24 +1,8 @@
-"""Idempotency keys (API.md §5.7) for POST endpoints that create something (E21 checkout, E26 payment).
+"""Idempotency keys (API.md §5.7) for E21 and E26: `@idempotent` honours an optional `Idempotency-Key`.
 
-A view method decorated with `@idempotent` honours the optional `Idempotency-Key` header:
-
-* the key is claimed in its own short transaction before the view runs (a row per user and key, with a
-  fingerprint of method, path and parsed body), so a concurrent request with the same key, answered by
-  any process, finds the claim: `409` while it runs, `422` for a different request;
-* a 2xx answer is stored on the claim and replayed (status and body, `Idempotent-Replayed: true`)
-  without running the view again;
-* any error (a 4xx answer or an exception) deletes the claim, so the key can be used again;
-* a key older than `IDEMPOTENCY_KEY_TTL_HOURS` (24) is forgotten: reusing it runs the request afresh,
-  and `purge_idempotency_keys` deletes such rows;
-* an unfinished claim older than `IN_PROGRESS_LEASE` (60 seconds) is abandoned: its process died
-  mid-request (a killed or crashed worker never runs the release), so a retry takes the key over and
-  runs afresh instead of getting `409` for 24 hours. The retry meets the real state: whatever the dead
-  request committed (an order, a charge) is there, so it cannot order or charge twice (an emptied cart
-  gives `cart_empty`, a captured payment `already_paid`).
-
-A claim is identified by its `created_at`: finishing or releasing it touches the row only while it still
-carries that time, so a request whose claim was taken over can never overwrite or delete the new one.
-"""
+The key is claimed in its own transaction before the view runs (409 while it runs, 422 for another
+request); a 2xx answer is stored and replayed, an error frees the key. Keys are forgotten after 24 hours;
+an unfinished claim older than `IN_PROGRESS_LEASE` (a dead process) is taken over by a retry."""
 
 from __future__ import annotations
 
@@ -79,14 +63,9 @@ class Replay:
 def idempotency_key_claim(
     *, user_id: Any, key: str, fingerprint: str, now: datetime | None = None
 ) -> IdempotencyKey | Replay:
-    """Claim `key` for a request, or tell how to answer a repeat.
-
-    Returns the claimed row (the request runs), or a `Replay`. Raises `IdempotencyMismatch` (422) for a
-    different request and `IdempotencyInProgress` (409) while the first one runs. The unique
-    (user, key) constraint makes two concurrent first uses claim once: the second waits for the first
-    insert's commit, then finds the row. A key forgotten after 24 hours, or an unfinished claim past
-    its lease (abandoned by a dead process), is taken over by this request, whatever its fingerprint.
-    """
+    """Claim `key` for a request (returns the row) or tell how to answer a repeat (a `Replay`); 422 for a
+    different request, 409 while the first runs. The unique (user, key) constraint settles concurrent first
+    uses; an expired key or an abandoned claim is taken over."""
     now = now or timezone.now()
     with transaction.atomic():
         record, created = IdempotencyKey.objects.select_for_update().get_or_create(

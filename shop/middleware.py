@@ -71,14 +71,9 @@ def body_too_large(request) -> bool:
 
 
 def buffer_chunked_body(request) -> None:
-    """Make a `Transfer-Encoding: chunked` body visible to the parser and to the 413 check.
-
-    Such a body has no `Content-Length`, so Django (and DRF) would read it as empty and silently ignore
-    it. When the server has already de-chunked the input and ends it at the body's end (the WSGI
-    `wsgi.input_terminated` flag, set by gunicorn), read at most one byte more than the limit into memory
-    and give the request that length: the parser then sees the body, and a body over 1 MiB is a 413 after
-    the route and method checks, like one sent with `Content-Length` (API.md §1.2, §1.14).
-    """
+    """Make a `Transfer-Encoding: chunked` body visible to the parser and to the 413 check: when the server
+    has de-chunked it (`wsgi.input_terminated`, gunicorn), read at most one byte over the limit and give the
+    request that length; Django alone would read it as empty."""
     meta = request.META
     if meta.get("CONTENT_LENGTH") or not meta.get("wsgi.input_terminated"):
         return

@@ -33,6 +33,19 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 )
 
 
+class PageMetaSerializer(serializers.Serializer):
+    """`meta` of every paginated list (API.md §1.6)."""
+
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    totalPages = serializers.IntegerField()
+
+
+#: The `data` of an answer that carries none (`null`), such as E34's.
+NULL_DATA = serializers.JSONField(allow_null=True, default=None, help_text="always null")
+
+
 class ErrorEnvelopeSerializer(serializers.Serializer):
     """The error envelope: `errors` only for `validation_error`, `details`/`data` only where stated."""
 

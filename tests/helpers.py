@@ -1,10 +1,5 @@
-"""Response assertions shared by the API tests: the JSON envelope of API.md §1.3.
-
-A success is `{"success": true, "message": ..., "data": ...}`; an error is `{"success": false, "message",
-"error", "code"}`, plus `errors` (field → message) on a validation failure. Each helper asserts the status
-code first (showing the body when it differs) and returns the part of the body the test goes on to check.
-The key sets are the resource shapes that several test modules check.
-"""
+"""Envelope assertions shared by the API tests (API.md §1.3): each checks the status code first (showing
+the body when it differs) and returns the part of the body the test checks next."""
 
 from __future__ import annotations
 
