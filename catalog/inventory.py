@@ -22,8 +22,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     UUIDField,
     Value,
     When,
@@ -34,6 +32,7 @@ from django.utils import timezone
 
 from catalog.models import Product, Reservation
 from shop.exceptions import INSUFFICIENT_STOCK, NO_LONGER_AVAILABLE, InsufficientStock
+from shop.queries import subquery_sum
 
 
 def reservation_ttl() -> timedelta:
@@ -69,8 +68,9 @@ def reserved_expression(now: datetime | None = None, *, exclude_cart_id: Any = N
     reservations = active_reservations(now).filter(product=OuterRef(product_ref))
     if exclude_cart_id is not None:
         reservations = reservations.exclude(cart_id=exclude_cart_id)
-    total = reservations.order_by().values("product").annotate(total=Sum("quantity")).values("total")
-    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+    return Coalesce(
+        subquery_sum(reservations, "quantity", per="product", output_field=IntegerField()), Value(0)
+    )
 
 
 def with_stock(queryset: QuerySet[Product], now: datetime | None = None) -> QuerySet[Product]:

@@ -27,7 +27,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     TextField,
 )
 from django.db.models.functions import Cast, JSONObject
@@ -40,6 +39,7 @@ from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from payments import selectors as payment_selectors
 from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment
 from shop.exceptions import NotFound
+from shop.queries import subquery_sum
 
 
 class _FoldedEvents(JSONField):
@@ -257,15 +257,11 @@ def inventory_problems(now: datetime | None = None) -> list[str]:
             f"Product {product.sku}: active reservations {product.reserved} exceed "
             f"stock_quantity {product.stock_quantity}"
         )
-    items_total = (
-        OrderItem.objects.filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(total=Sum(F("quantity") * F("price_at_time")))
-        .values("total")
+    items_total = subquery_sum(
+        OrderItem.objects.filter(order=OuterRef("pk")), F("quantity") * F("price_at_time"), per="order"
     )
     mismatched = (
-        Order.objects.annotate(items_total=Subquery(items_total))
+        Order.objects.annotate(items_total=items_total)
         .filter(~Q(items_total=F("total_amount")) | Q(items_total__isnull=True, total_amount__gt=0))
         .order_by("order_number")
         .values_list("order_number", "total_amount", "items_total")
@@ -304,17 +300,9 @@ def order_export_rows(orders: QuerySet[Order]) -> QuerySet:
     latest payment's status, the amount refunded over all payments and the units ordered are correlated
     subqueries, so the rows can be streamed with `.iterator()`."""
     payments = Payment.objects.filter(order=OuterRef("pk"))
-    refunded = payments.order_by().values("order").annotate(total=Sum("refunded_amount")).values("total")
-    units = (
-        OrderItem.objects.filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
     return orders.annotate(
         customer=F("user__email"),
         payment_status=Subquery(payments.order_by("-created_at", "-id").values("status")[:1]),
-        refunded=Subquery(refunded),
-        units=Subquery(units),
+        refunded=subquery_sum(payments, "refunded_amount", per="order"),
+        units=subquery_sum(OrderItem.objects.filter(order=OuterRef("pk")), "quantity", per="order"),
     ).values_list(*ORDER_EXPORT_COLUMNS)

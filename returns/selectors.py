@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Prefetch, QuerySet
 
 from returns.models import Return, ReturnItem
 from shop.exceptions import NotFound
+from shop.queries import subquery_sum
 
 RETURN_FIELDS = (
     "id",
@@ -101,13 +102,9 @@ RETURN_EXPORT_COLUMNS = (
 def return_export_rows(returns: QuerySet[Return]) -> QuerySet:
     """`returns` (filtered and ordered by the caller) as tuples of `RETURN_EXPORT_COLUMNS`, one query
     (the units returned by a correlated subquery), to be streamed with `.iterator()`."""
-    units = (
-        ReturnItem.objects.filter(return_request=OuterRef("pk"))
-        .order_by()
-        .values("return_request")
-        .annotate(total=Sum("quantity"))
-        .values("total")
+    units = subquery_sum(
+        ReturnItem.objects.filter(return_request=OuterRef("pk")), "quantity", per="return_request"
     )
     return returns.annotate(
-        order_number=F("order__order_number"), customer=F("user__email"), units=Subquery(units)
+        order_number=F("order__order_number"), customer=F("user__email"), units=units
     ).values_list(*RETURN_EXPORT_COLUMNS)

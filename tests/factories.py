@@ -1,5 +1,6 @@
 """One factory per model (STYLE.md), with traits for common states. Demo data goes through services."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -94,10 +95,14 @@ class ReservationFactory(factory.django.DjangoModelFactory):
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
-    """An order row only; add items with OrderItemFactory. Traits set the status (and `delivered_at`)."""
+    """An order; traits `delivered` and `cod`. `lines=[(price, quantity[, stock])]` adds one item per line,
+    each of its own product (`lines__stock`, default 5), the total their sum (`order.line_items`);
+    `event=True` its first status event; `paid=True` a completed payment of the total by the order's
+    method: the one meaning of a paid order in the tests."""
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     total_amount = Decimal("0.00")
@@ -107,11 +112,33 @@ class OrderFactory(factory.django.DjangoModelFactory):
     billing_address = factory.LazyFunction(address)
 
     class Params:
-        paid = factory.Trait(status=OrderStatus.PROCESSING)
         delivered = factory.Trait(
             status=OrderStatus.DELIVERED, delivered_at=factory.LazyFunction(timezone.now)
         )
         cod = factory.Trait(payment_method=PaymentMethod.CASH_ON_DELIVERY)
+
+    @factory.post_generation
+    def lines(order, create, extracted, stock=5, **kwargs):
+        if not extracted:
+            return
+        order.line_items = []
+        for price, quantity, *line_stock in extracted:
+            product = ProductFactory(
+                price=Decimal(price), stock_quantity=line_stock[0] if line_stock else stock
+            )
+            order.line_items.append(OrderItemFactory(order=order, product=product, quantity=quantity))
+        order.total_amount = sum((item.line_total for item in order.line_items), Decimal("0"))
+        order.save(update_fields=["total_amount"])
+
+    @factory.post_generation
+    def event(order, create, extracted, **kwargs):
+        if extracted:
+            OrderEventFactory(order=order)
+
+    @factory.post_generation
+    def paid(order, create, extracted, **kwargs):
+        if extracted:
+            PaymentFactory(order=order)
 
 
 class OrderItemFactory(factory.django.DjangoModelFactory):
@@ -166,3 +193,57 @@ class ReturnItemFactory(factory.django.DjangoModelFactory):
     return_request = factory.SubFactory(ReturnFactory)
     order_item = factory.SubFactory(OrderItemFactory)
     quantity = 1
+
+
+def ago(days: float = 0, **kwargs: float):
+    return timezone.now() - timedelta(days=days, **kwargs)
+
+
+def make_order(status, total="0.00", *, user=None, days_ago: float = 0, items=(), **fields):
+    """An order created `days_ago` days ago with a stated total and (product, quantity, unit price) items."""
+    extra = {"user": user} if user is not None else {}
+    order = OrderFactory(
+        status=status, total_amount=Decimal(total), created_at=ago(days_ago), **extra, **fields
+    )
+    for product, quantity, price in items:
+        OrderItemFactory(order=order, product=product, quantity=quantity, price_at_time=Decimal(price))
+    return order
+
+
+def order_with_lines(user=None, *, lines=(("10.00", 2),), stock: int = 5, event=False, paid=False, **fields):
+    """`OrderFactory(lines=…)` of `user` (or a new user). Returns (order, items, payment or None)."""
+    if user is not None:
+        fields["user"] = user
+    order = OrderFactory(lines=lines, lines__stock=stock, event=event, paid=paid, **fields)
+    return order, order.line_items, order.payments.first()
+
+
+def order_with_item(user, *, status=OrderStatus.PENDING, quantity=2, stock=5, price="10.00", **fields):
+    """A `status` order of `user` with one item and its first event, unpaid. Returns (order, item)."""
+    order, [item], _ = order_with_lines(
+        user, lines=((price, quantity),), stock=stock, event=True, status=status, **fields
+    )
+    return order, item
+
+
+def delivered_order(
+    user,
+    *,
+    lines=(("10.00", 2), ("5.50", 1)),
+    method: str = PaymentMethod.CREDIT_CARD,
+    paid: bool = True,
+    status: str = OrderStatus.DELIVERED,
+    stock: int = 5,
+    **fields,
+):
+    """A delivered (or `status`) order of `user`, paid unless said. Returns (order, items, payment or None)."""
+    return order_with_lines(
+        user,
+        lines=lines,
+        stock=stock,
+        paid=paid,
+        delivered=True,
+        payment_method=method,
+        status=status,
+        **fields,
+    )

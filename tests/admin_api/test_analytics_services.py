@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from orders.analytics import analytics_summary, top_products
 from orders.models import OrderStatus
-from tests.builders import make_order
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, make_order
 from tests.helpers import ORDER_STATUSES
 
 pytestmark = pytest.mark.django_db

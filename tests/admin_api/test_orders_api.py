@@ -9,8 +9,15 @@ import pytest
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentMethod, PaymentStatus
-from tests.builders import ago, make_order
-from tests.factories import OrderEventFactory, PaymentFactory, ProductFactory, ReservationFactory, UserFactory
+from tests.factories import (
+    OrderEventFactory,
+    PaymentFactory,
+    ProductFactory,
+    ReservationFactory,
+    UserFactory,
+    ago,
+    make_order,
+)
 from tests.helpers import ADMIN_ORDER_KEYS, META_KEYS, ORDER_STATUSES, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db

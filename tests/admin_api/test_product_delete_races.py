@@ -13,9 +13,15 @@ from catalog import services as catalog_services
 from catalog.models import Product, Reservation
 from orders.models import OrderStatus
 from shop.exceptions import NotFound
-from tests.builders import make_order
 from tests.concurrency import ROUNDS, run_together
-from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory, UserFactory
+from tests.factories import (
+    CartFactory,
+    CartItemFactory,
+    ProductFactory,
+    ReservationFactory,
+    UserFactory,
+    make_order,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,7 @@ import pytest
 from cart.models import Cart, CartItem
 from catalog.models import Product, Reservation
 from orders.models import OrderItem, OrderStatus
-from tests.builders import ago, make_order
-from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory
+from tests.factories import CartFactory, CartItemFactory, ProductFactory, ReservationFactory, ago, make_order
 from tests.helpers import META_KEYS, PRODUCT_KEYS, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role, User
-from tests.builders import ago
-from tests.factories import UserFactory
+from tests.factories import UserFactory, ago
 from tests.helpers import USER_KEYS, assert_error, assert_success
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,16 @@ from orders.models import Order, OrderStatus
 from returns.models import Return
 from tests.accounts.test_admin import change_form_data
 from tests.admin_pages import changelist_url, run_action, texts
-from tests.builders import delivered_order, order_with_item
 from tests.catalog.test_admin import change_form
-from tests.factories import OrderFactory, ProductFactory, ReturnFactory, ReturnItemFactory, UserFactory
+from tests.factories import (
+    OrderFactory,
+    ProductFactory,
+    ReturnFactory,
+    ReturnItemFactory,
+    UserFactory,
+    delivered_order,
+    order_with_item,
+)
 
 pytestmark = pytest.mark.django_db
 

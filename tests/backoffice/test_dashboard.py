@@ -17,8 +17,14 @@ from orders.analytics import analytics_summary, daily_orders
 from orders.models import OrderStatus
 from payments.models import PaymentMethod
 from returns.models import ReturnStatus
-from tests.builders import make_order
-from tests.factories import OrderEventFactory, OrderFactory, ProductFactory, ReservationFactory, ReturnFactory
+from tests.factories import (
+    OrderEventFactory,
+    OrderFactory,
+    ProductFactory,
+    ReservationFactory,
+    ReturnFactory,
+    make_order,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from orders.models import OrderEvent, OrderStatus
 from payments.models import PaymentStatus
 from returns import services
 from returns.models import Return, ReturnStatus
-from tests.builders import delivered_order
 from tests.concurrency import run_together
-from tests.factories import UserFactory
+from tests.factories import UserFactory, delivered_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,9 +15,6 @@ from tests.admin_pages import cell, changelist_url, run_action, texts
 from tests.factories import (
     OrderEventFactory,
     OrderFactory,
-    OrderItemFactory,
-    PaymentFactory,
-    ProductFactory,
     UserFactory,
 )
 
@@ -25,22 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ORDERS = changelist_url(Order)
 S = OrderStatus
-
-
-def order_with_items(*, status=S.PENDING, lines=(("10.00", 2, 5),), paid=True, **fields) -> Order:
-    """An order with one item per (price, quantity, product stock) line, its total their sum, and (when
-    `paid`) a completed payment of that total."""
-    order = OrderFactory(status=status, **fields)
-    total = Decimal("0")
-    for price, quantity, stock in lines:
-        product = ProductFactory(price=Decimal(price), stock_quantity=stock)
-        OrderItemFactory(order=order, product=product, quantity=quantity)
-        total += Decimal(price) * quantity
-    order.total_amount = total
-    order.save(update_fields=["total_amount"])
-    if paid:
-        PaymentFactory(order=order)
-    return order
+LINE = (("10.00", 2, 5),)  # one item: 2 units at 10.00 of a product holding 5
 
 
 def filter_link(html: str, label: str) -> str:
@@ -59,8 +41,8 @@ def stock(order: Order) -> list[int]:
 
 
 def test_order_changelist_shows_the_six_columns(staff_client):
-    order = order_with_items(
-        user=UserFactory(email="ada@example.com"), payment_method=PaymentMethod.CASH_ON_DELIVERY, paid=False
+    order = OrderFactory(
+        user=UserFactory(email="ada@example.com"), payment_method=PaymentMethod.CASH_ON_DELIVERY, lines=LINE
     )
 
     response = staff_client.get(ORDERS)
@@ -144,7 +126,7 @@ def test_order_changelist_offers_the_five_actions_and_no_delete(staff_client):
 
 
 def test_order_page_shows_items_payments_and_history_read_only(staff_client, admin_user):
-    order = order_with_items(status=S.PROCESSING, lines=(("12.50", 2, 5),))
+    order = OrderFactory(status=S.PROCESSING, lines=(("12.50", 2, 5),), paid=True)
     OrderEventFactory(order=order, from_status=None, to_status=S.PENDING)
     OrderEventFactory(order=order, from_status=S.PENDING, to_status=S.PROCESSING, actor=admin_user, note="ok")
     item = order.items.get()
@@ -220,7 +202,7 @@ def test_mark_shipped_moves_every_selected_processing_order(staff_client, admin_
 
 
 def test_mark_delivered_sets_delivered_at_and_creates_the_cod_payment(staff_client, admin_user):
-    order = order_with_items(status=S.SHIPPED, payment_method=PaymentMethod.CASH_ON_DELIVERY, paid=False)
+    order = OrderFactory(status=S.SHIPPED, cod=True, lines=LINE)
 
     response = run_action(staff_client, "mark_delivered", order)
 
@@ -234,7 +216,7 @@ def test_mark_delivered_sets_delivered_at_and_creates_the_cod_payment(staff_clie
 
 
 def test_mark_completed_from_processing_creates_the_cod_payment_without_delivered_at(staff_client):
-    order = order_with_items(status=S.PROCESSING, payment_method=PaymentMethod.CASH_ON_DELIVERY, paid=False)
+    order = OrderFactory(status=S.PROCESSING, cod=True, lines=LINE)
 
     response = run_action(staff_client, "mark_completed", order)
 
@@ -287,7 +269,7 @@ def test_marking_an_order_with_its_current_status_is_a_no_op_warning(staff_clien
 
 
 def test_cancel_first_shows_the_restock_and_refund_and_changes_nothing(staff_client):
-    order = order_with_items(status=S.PROCESSING, lines=(("10.00", 2, 5), ("4.25", 1, 3)))
+    order = OrderFactory(status=S.PROCESSING, lines=(("10.00", 2, 5), ("4.25", 1, 3)), paid=True)
     shipped = OrderFactory(status=S.SHIPPED)
     payment = order.payments.get()
     skus = list(order.items.order_by("created_at").values_list("product_sku", flat=True))
@@ -310,7 +292,7 @@ def test_cancel_first_shows_the_restock_and_refund_and_changes_nothing(staff_cli
 
 
 def test_confirmed_cancel_restocks_once_and_refunds_the_payment(staff_client, admin_user):
-    order = order_with_items(status=S.PROCESSING, lines=(("10.00", 2, 5), ("4.25", 1, 3)))
+    order = OrderFactory(status=S.PROCESSING, lines=(("10.00", 2, 5), ("4.25", 1, 3)), paid=True)
     payment = order.payments.get()
 
     response = run_action(staff_client, "cancel_orders", order, post="yes")
@@ -330,8 +312,8 @@ def test_confirmed_cancel_restocks_once_and_refunds_the_payment(staff_client, ad
 
 
 def test_confirmed_cancel_reports_the_refused_orders_and_cancels_the_others(staff_client):
-    pending = order_with_items(status=S.PENDING, paid=False)
-    delivered = order_with_items(status=S.DELIVERED)
+    pending = OrderFactory(status=S.PENDING, lines=LINE)
+    delivered = OrderFactory(status=S.DELIVERED, lines=LINE, paid=True)
 
     response = run_action(staff_client, "cancel_orders", pending, delivered, post="yes")
 
@@ -349,7 +331,7 @@ def test_confirmed_cancel_reports_the_refused_orders_and_cancels_the_others(staf
 
 
 def test_cancel_confirmation_says_when_nothing_is_refunded(staff_client):
-    order = order_with_items(status=S.PENDING, paid=False)
+    order = OrderFactory(status=S.PENDING, lines=LINE)
 
     html = run_action(staff_client, "cancel_orders", order).content.decode()
 

@@ -9,7 +9,6 @@ from cart.models import CartItem
 from catalog.models import Product, Reservation
 from orders.models import Order, OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
-from tests.builders import order_with_item
 from tests.factories import (
     CartFactory,
     OrderFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     ReservationFactory,
     UserFactory,
     address,
+    order_with_item,
 )
 from tests.helpers import ORDER_KEYS, PAYMENT_KEYS, PRODUCT_KEYS, assert_error
 from tests.orders.helpers import checkout_body, fill_cart

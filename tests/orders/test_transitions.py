@@ -12,8 +12,7 @@ from orders.services import order_status_set
 from orders.transitions import ALLOWED_MOVES, Trigger, order_transition
 from payments.models import Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import InvalidTransition
-from tests.builders import order_with_lines
-from tests.factories import PaymentFactory
+from tests.factories import OrderFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +41,13 @@ RETURN_MOVES = {
 DELIVERED_ONCE = {S.DELIVERED, S.COMPLETED, S.RETURN_REQUESTED, S.REFUNDED}
 
 
-def make_order(status, *, method=PaymentMethod.CREDIT_CARD, paid=None):
-    """An order in `status` with one item of 2 units (product stock 5). Card orders past `pending` have a
-    completed payment; a COD order has one once it was delivered (unless `paid` says otherwise)."""
+def order_in(status, *, method=PaymentMethod.CREDIT_CARD, paid=None):
+    """An order in `status` with one item of 2 units at 12.00 (product stock 5) and its first event, paid
+    (`OrderFactory(paid=True)`) as the state machine would have left it unless `paid` says otherwise: a card
+    order once past `pending`, a COD order once delivered."""
     if paid is None:
         paid = status != S.PENDING if method != PaymentMethod.CASH_ON_DELIVERY else status in DELIVERED_ONCE
-    order, _, _ = order_with_lines(
-        lines=(("12.00", 2),), stock=5, event=True, paid=paid, status=status, payment_method=method
-    )
-    return order
+    return OrderFactory(status=status, payment_method=method, lines=(("12.00", 2),), event=True, paid=paid)
 
 
 def snapshot(order):
@@ -78,7 +75,7 @@ def test_the_table_is_the_one_of_the_contract():
 @pytest.mark.parametrize(("from_status", "to_status"), list(pairs(STATUSES, STATUSES)))
 def test_every_pair_through_the_staff_path(admin_user, from_status, to_status):
     cod_target = to_status in (S.DELIVERED, S.COMPLETED)
-    order = make_order(
+    order = order_in(
         from_status, method=PaymentMethod.CASH_ON_DELIVERY if cod_target else PaymentMethod.CREDIT_CARD
     )
     before = snapshot(order)
@@ -134,7 +131,7 @@ def test_every_pair_through_the_staff_path(admin_user, from_status, to_status):
 
 @pytest.mark.parametrize(("from_status", "to_status"), sorted(RETURN_MOVES))
 def test_return_moves_only_through_returns(admin_user, from_status, to_status):
-    order = make_order(from_status)
+    order = order_in(from_status)
     with pytest.raises(InvalidTransition):
         order_transition(order_id=order.pk, to_status=to_status, trigger=Trigger.STAFF, actor=admin_user)
     assert Order.objects.get(pk=order.pk).status == from_status
@@ -146,20 +143,20 @@ def test_return_moves_only_through_returns(admin_user, from_status, to_status):
 
 @pytest.mark.parametrize("to_status", [s for s in STATUSES if s != S.CANCELLED])
 def test_owner_may_only_cancel(customer, to_status):
-    order = make_order(S.PENDING)
+    order = order_in(S.PENDING)
     with pytest.raises(InvalidTransition):
         order_transition(order_id=order.pk, to_status=to_status, trigger=Trigger.OWNER, actor=customer)
 
 
 def test_system_cannot_cancel_a_processing_order():
-    order = make_order(S.PROCESSING)
+    order = order_in(S.PROCESSING)
     with pytest.raises(InvalidTransition):
         order_transition(order_id=order.pk, to_status=S.CANCELLED, trigger=Trigger.SYSTEM)
     assert Order.objects.get(pk=order.pk).status == S.PROCESSING
 
 
 def test_delivered_at_is_kept_from_the_first_delivery(admin_user):
-    order = make_order(S.SHIPPED)
+    order = order_in(S.SHIPPED)
     order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
     first = Order.objects.get(pk=order.pk).delivered_at
     order_transition(order_id=order.pk, to_status=S.RETURN_REQUESTED, trigger=Trigger.RETURN)
@@ -168,7 +165,7 @@ def test_delivered_at_is_kept_from_the_first_delivery(admin_user):
 
 
 def test_cod_order_delivered_then_completed_gets_one_payment(admin_user):
-    order = make_order(S.SHIPPED, method=PaymentMethod.CASH_ON_DELIVERY)
+    order = order_in(S.SHIPPED, method=PaymentMethod.CASH_ON_DELIVERY)
     order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
     order_status_set(order_id=order.pk, status=S.COMPLETED, actor=admin_user)
     assert Payment.objects.filter(order=order).count() == 1
@@ -176,19 +173,19 @@ def test_cod_order_delivered_then_completed_gets_one_payment(admin_user):
 
 
 def test_card_order_delivered_gets_no_extra_payment(admin_user):
-    order = make_order(S.PROCESSING)
+    order = order_in(S.PROCESSING)
     order_status_set(order_id=order.pk, status=S.DELIVERED, actor=admin_user)
     assert Payment.objects.filter(order=order).count() == 1
 
 
 def test_unknown_target_status_is_an_invalid_transition(admin_user):
-    order = make_order(S.PENDING)
+    order = order_in(S.PENDING)
     with pytest.raises(InvalidTransition):
         order_status_set(order_id=order.pk, status="lost", actor=admin_user)
 
 
 def test_cancelling_a_partially_refunded_payment_refunds_the_rest(admin_user):
-    order = make_order(S.PROCESSING, paid=False)
+    order = order_in(S.PROCESSING, paid=False)
     payment = PaymentFactory(
         order=order, status=PaymentStatus.PARTIALLY_REFUNDED, refunded_amount=Decimal("4.00")
     )

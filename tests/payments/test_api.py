@@ -4,8 +4,7 @@ import pytest
 
 from orders.models import OrderEvent, OrderStatus
 from payments.models import Payment, PaymentStatus
-from tests.builders import ago, order_with_item
-from tests.factories import PaymentFactory, UserFactory
+from tests.factories import PaymentFactory, UserFactory, ago, order_with_item
 from tests.helpers import PAYMENT_KEYS, assert_error
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from payments.models import PaymentMethod, PaymentStatus
 from returns.models import Return, ReturnStatus
 from returns.services import return_request
 from tests.admin_pages import cell, changelist_url, run_action, texts
-from tests.builders import delivered_order
-from tests.factories import OrderFactory, ReturnFactory, UserFactory
+from tests.factories import OrderFactory, ReturnFactory, UserFactory, delivered_order
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from orders.models import OrderStatus
 from payments.models import PaymentStatus
 from returns import services
 from returns.models import Return, ReturnStatus
-from tests.builders import delivered_order
-from tests.factories import OrderItemFactory, ReturnFactory, ReturnItemFactory, UserFactory
+from tests.factories import OrderItemFactory, ReturnFactory, ReturnItemFactory, UserFactory, delivered_order
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,12 @@ from payments.models import PaymentMethod, PaymentStatus
 from returns import services
 from returns.models import Return, ReturnStatus
 from shop.exceptions import InvalidTransition, NotFound, ReturnNotAllowed, ValidationFailed
-from tests.builders import delivered_order
 from tests.factories import (
     OrderItemFactory,
     ReturnFactory,
     ReturnItemFactory,
     UserFactory,
+    delivered_order,
 )
 
 pytestmark = pytest.mark.django_db

@@ -10,17 +10,25 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def import_settings(**env):
-    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+def import_settings(code="import config.settings", *, unset=("SECRET_KEY", "DEBUG"), **env):
+    """Run `code` in a fresh interpreter with the environment less `unset`, plus `env`."""
+    environment = {key: value for key, value in os.environ.items() if key not in set(unset)}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings"],
+        [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def settings_value(code: str, *, unset: str, **env) -> str:
+    """What `code` prints about the production settings (DEBUG off) with `unset` removed and `env` set."""
+    result = import_settings(code, unset=(unset,), DEBUG="0", SECRET_KEY=SECRET, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 @pytest.mark.parametrize("debug", ["0", "", "false", "off"])
@@ -89,22 +97,8 @@ def test_settings_accept_every_drf_throttle_rate(rate):
 
 
 def access_lifetime_minutes(**env) -> float:
-    environment = {key: value for key, value in os.environ.items() if key != "JWT_ACCESS_MINUTES"}
-    environment.update(DEBUG="0", SECRET_KEY=SECRET, **env)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from config import settings; print(settings.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds() / 60)",
-        ],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return float(result.stdout)
+    code = "from config import settings; print(settings.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds() / 60)"
+    return float(settings_value(code, unset="JWT_ACCESS_MINUTES", **env))
 
 
 def test_access_tokens_live_1440_minutes_unless_jwt_access_minutes_says_otherwise():
@@ -114,22 +108,8 @@ def test_access_tokens_live_1440_minutes_unless_jwt_access_minutes_says_otherwis
 
 
 def cache_settings(**env) -> str:
-    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    environment.update(DEBUG="0", SECRET_KEY=SECRET, **env)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from config import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])",
-        ],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    code = "from config import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    return settings_value(code, unset="REDIS_URL", **env)
 
 
 def test_the_throttle_cache_is_the_database_unless_redis_url_is_set():
