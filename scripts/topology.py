@@ -82,6 +82,16 @@ def find_program(name: str) -> str:
     return found
 
 
+def scratch_dir() -> str | None:
+    """/dev/shm when it has room (throw-away clusters are created and removed far faster in memory),
+    else the default temporary directory."""
+    try:
+        stats = os.statvfs("/dev/shm")
+    except OSError:
+        return None
+    return "/dev/shm" if stats.f_bavail * stats.f_frsize >= 2 * 1024**3 else None
+
+
 def wait_until(check, *, timeout: float, what: str, interval: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
@@ -102,7 +112,8 @@ def query(url: str, sql: str, params: Sequence = ()) -> list[tuple]:
 
 
 class Process:
-    """A child process in its own session, so that stopping it stops everything it started."""
+    """A child process in its own session, so that stopping it stops everything it started: its stop
+    signal first, SIGKILL to the whole session after `timeout` seconds (nothing here keeps state)."""
 
     def __init__(
         self, name: str, command: Sequence[str], *, log: Path, stop_signal: int = signal.SIGTERM, **popen
@@ -133,7 +144,7 @@ class Process:
             tail = self.log.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{tail}")
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float = 3) -> None:
         if self.alive():
             self.signal()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -178,7 +189,7 @@ class PostgresCluster:
     def initdb(self) -> None:
         subprocess.run(
             [str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
-                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--wal-segsize=1"],
             check=True, capture_output=True, timeout=120, **as_postgres(),
         )  # fmt: skip
 
@@ -198,7 +209,8 @@ class PostgresCluster:
             options = (
                 f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
                 f"-c max_connections={max_connections} -c fsync=off -c full_page_writes=off "
-                "-c shared_buffers=32MB -c hot_standby=on -c wal_receiver_status_interval=1"
+                "-c shared_buffers=32MB -c min_wal_size=4MB -c max_wal_size=64MB -c hot_standby=on "
+                "-c wal_receiver_status_interval=1"
             )
             result = subprocess.run(
                 [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-l", str(log),
@@ -422,7 +434,9 @@ class Topology:
     """Start with `with Topology(...) as topology:`; everything started is stopped on exit, in reverse.
 
     primary_url: an existing database (the primary is then not ours: no replica); None = our own
-    cluster, database `shop`, migrated. pool_size: PgBouncer's server connections per database.
+    cluster, database `shop`, migrated, or a copy of `clone_from` (an already migrated database, e.g. the
+    suite's: pg_dump is seconds faster than migrating). pool_size: PgBouncer's server connections per
+    database.
     """
 
     def __init__(
@@ -435,6 +449,7 @@ class Topology:
         pool_size: int = 4,
         nginx: bool = True,
         task_workers: int = 0,
+        clone_from: str | None = None,
         env: dict[str, str] | None = None,
     ) -> None:
         if replica and primary_url:
@@ -442,6 +457,7 @@ class Topology:
         self.options = {"primary_url": primary_url, "replica": replica, "web": web, "workers": workers,
                         "pool_size": pool_size, "nginx": nginx, "task_workers": task_workers}  # fmt: skip
         self.extra_env = env or {}
+        self.clone_from = clone_from
         self.primary_url = primary_url
         self.replica_url: str | None = None
         self.webs: list[Gunicorn] = []
@@ -463,7 +479,7 @@ class Topology:
 
     def _start(self) -> None:
         options = self.options
-        self.root = Path(tempfile.mkdtemp(prefix="shop-topology-"))
+        self.root = Path(tempfile.mkdtemp(prefix="shop-topology-", dir=scratch_dir()))
         self._stack.callback(shutil.rmtree, self.root, ignore_errors=True)
         self.root.chmod(0o755)
         if IS_ROOT:
@@ -476,7 +492,10 @@ class Topology:
             primary.start(max_connections=max(50, options["pool_size"] * 2 + 20))
             query(primary.url(), f"CREATE DATABASE {DATABASE}")
             self.primary_url = primary.url(DATABASE)
-            self.manage("migrate", "--noinput")
+            if self.clone_from:
+                copy_database(self.clone_from, self.primary_url)
+            else:
+                self.manage("migrate", "--noinput")
             if options["replica"]:
                 standby = PostgresCluster(self.root, "replica")
                 standby.basebackup_from(primary)
@@ -565,6 +584,21 @@ class Topology:
         env.setdefault("SECRET_KEY", "topology-secret-key-for-local-runs-only-0123456789")
         env.update(self.extra_env)
         return env
+
+
+def copy_database(source: str, target: str) -> None:
+    """`source`'s schema and rows into the empty database `target` (pg_dump piped into psql)."""
+    bindir = postgres_bindir()
+    dump = subprocess.Popen([str(bindir / "pg_dump"), "--no-owner", "--no-privileges", "-d", source],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    restore = subprocess.run([str(bindir / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target], stdin=dump.stdout,
+                             capture_output=True, timeout=300)  # fmt: skip
+    dump.stdout.close()
+    dumped = dump.wait(timeout=300)
+    if dumped or restore.returncode:
+        raise RuntimeError(
+            f"copying {source} failed: {dump.stderr.read().decode()} {restore.stderr.decode()}"
+        )
 
 
 def conninfo(url: str) -> str:

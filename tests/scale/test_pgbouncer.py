@@ -28,18 +28,11 @@ ITEMS = "/api/v1/cart/items"
 ORDERS = "/api/v1/orders"
 
 
-def database_url() -> str:
-    db = settings.DATABASES["default"]  # the test database, once pytest-django has created it
-    return (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture(scope="module")
-def topology(django_db_setup):
+def topology(test_database_url):
     env = {"SECRET_KEY": settings.SECRET_KEY, "AUTH_THROTTLE_RATE": "10000/minute"}
     with Topology(
-        primary_url=database_url(), web=HOSTS, workers=WORKERS, pool_size=POOL_SIZE, env=env
+        primary_url=test_database_url, web=HOSTS, workers=WORKERS, pool_size=POOL_SIZE, env=env
     ) as started:
         yield started
 

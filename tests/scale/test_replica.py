@@ -15,14 +15,20 @@ from scripts.topology import Topology, query, wait_until
 from tests.factories import PASSWORD, address
 from tests.scale.http import call
 
+#: The suite's test database must exist (pytest-django creates it for the tests marked so): our primary
+#: starts as a copy of its migrated schema. The tests themselves talk to the topology only.
+pytestmark = pytest.mark.django_db
+
 ADMIN_EMAIL = "scale-admin@example.com"
 ADMIN_PASSWORD = "Scale-Admin-Password-20"
 
 
 @pytest.fixture(scope="module")
-def topology():
+def topology(test_database_url):
+    """Our own primary (a copy of the suite's migrated, empty test database) and its replica."""
+    env = {"AUTH_THROTTLE_RATE": "1000/minute"}
     with Topology(
-        replica=True, web=2, workers=2, pool_size=4, env={"AUTH_THROTTLE_RATE": "1000/minute"}
+        replica=True, web=2, workers=2, pool_size=4, clone_from=test_database_url, env=env
     ) as started:
         started.manage(
             "seed_demo", env={"DEMO_ADMIN_EMAIL": ADMIN_EMAIL, "DEMO_ADMIN_PASSWORD": ADMIN_PASSWORD}
