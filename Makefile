@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
+.PHONY: fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
@@ -80,6 +80,10 @@ $(PEER_VENV)/bin/gunicorn: bench/peer/requirements.txt
 	$(PYTHON) -m venv $(PEER_VENV)
 	$(PEER_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peer/requirements.txt
 	touch $@
+
+fuzz: install-dev check-postgres ## schemathesis over every operation (customer, admin, then the role endpoint); part of `make test`
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
+		$(BIN)/pytest -q tests/fuzz $(PYTEST_ARGS)
 
 bench-peer: $(PEER_VENV)/bin/gunicorn ## The peer: django-oscar 4.2.1 + oscar-api 3.3.0 in bench/peer/.venv
 	@echo "peer ready: $(PEER_VENV) (the bench creates, migrates and loads $(PEER_DATABASE_URL))"

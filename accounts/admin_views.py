@@ -19,7 +19,7 @@ class AdminUserListView(AdminApiView):
         operation_id="admin_users_list",
         parameters=[
             *PAGE_PARAMS,
-            OpenApiParameter("range_days", int, description="positive = registered in the last N days"),
+            OpenApiParameter("range_days", str, description="positive = registered in the last N days"),
         ],
         responses={
             200: envelope(

@@ -18,7 +18,15 @@ from shop.exceptions import DuplicateSku, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import NULL_DATA, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
+from shop.schema import (
+    NULL_DATA,
+    PAGE_PARAMS,
+    PRICE_BOUND_SCHEMA,
+    RANGE_PARAM,
+    envelope,
+    error_responses,
+    text_param,
+)
 
 CREATE_FAILED = "Failed to create product"
 UPDATE_FAILED = "Failed to update product"
@@ -26,10 +34,10 @@ UPDATE_FAILED = "Failed to update product"
 LIST_PARAMS = [
     *PAGE_PARAMS,
     RANGE_PARAM,
-    OpenApiParameter("category", str),
-    OpenApiParameter("search", str),
-    OpenApiParameter("min_price", str),
-    OpenApiParameter("max_price", str),
+    text_param("category"),
+    text_param("search"),
+    OpenApiParameter("min_price", PRICE_BOUND_SCHEMA),
+    OpenApiParameter("max_price", PRICE_BOUND_SCHEMA),
     OpenApiParameter("in_stock", str, enum=["true", "false", "1", "0"]),
     OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]

@@ -18,15 +18,15 @@ from shop.exceptions import NotFound
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination
 from shop.responses import success
-from shop.schema import PAGE_PARAMS, envelope, error_responses
+from shop.schema import PAGE_PARAMS, PRICE_BOUND_SCHEMA, envelope, error_responses, text_param
 from shop.views import PublicApiView
 
 LIST_PARAMETERS = [
     *PAGE_PARAMS,
-    OpenApiParameter("category", str, description="exact match, case-insensitive"),
-    OpenApiParameter("search", str, description="substring of name, description or SKU; no wildcards"),
-    OpenApiParameter("min_price", str, description="decimal 0..99999999.99, inclusive"),
-    OpenApiParameter("max_price", str, description="decimal 0..99999999.99, inclusive"),
+    text_param("category", description="exact match, case-insensitive"),
+    text_param("search", description="substring of name, description or SKU; no wildcards"),
+    OpenApiParameter("min_price", PRICE_BOUND_SCHEMA, description="decimal 0..99999999.99, inclusive"),
+    OpenApiParameter("max_price", PRICE_BOUND_SCHEMA, description="decimal 0..99999999.99, inclusive"),
     OpenApiParameter("in_stock", str, enum=["true", "1", "false", "0"], description="true: available > 0"),
     OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]

@@ -3,7 +3,7 @@ services and analytics."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import AdminApiView
 from orders import selectors, services
@@ -27,7 +27,7 @@ from shop.exceptions import InvalidTransition, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, limit_param, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import LIMIT_PARAM, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
+from shop.schema import LIMIT_PARAM, PAGE_PARAMS, RANGE_PARAM, envelope, error_responses, text_param
 
 STATUS_FAILED = "Failed to update order status"
 
@@ -38,8 +38,8 @@ class AdminOrderListView(AdminApiView):
         operation_id="admin_orders_list",
         parameters=[
             *PAGE_PARAMS,
-            OpenApiParameter("status", str, enum=list(OrderStatus.values)),
-            OpenApiParameter("search", str, description="order number or owner email, case-insensitive"),
+            text_param("status", "exact; one of " + ", ".join(OrderStatus.values) + " (any other: no rows)"),
+            text_param("search", "order number or owner email, case-insensitive"),
             RANGE_PARAM,
         ],
         responses={

@@ -99,25 +99,26 @@ class ReturnItemInputSerializer(serializers.Serializer):
     quantity = StrictIntegerField(min_value=1)
 
 
-@extend_schema_field(
-    {
-        "oneOf": [
-            {
-                "type": "object",
-                "properties": {
-                    "order_item_id": {"type": "string", "format": "uuid"},
-                    "quantity": {"type": "integer", "minimum": 1},
-                },
-                "required": ["order_item_id", "quantity"],
+RETURN_ITEM_ENTRY_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {
+                "order_item_id": {"type": "string", "format": "uuid"},
+                "quantity": {"type": "integer", "minimum": 1},
             },
-            {
-                "type": "string",
-                "format": "uuid",
-                "description": "that whole line: ordered − already returned",
-            },
-        ]
-    }
-)
+            "required": ["order_item_id", "quantity"],
+        },
+        {
+            "type": "string",
+            "format": "uuid",
+            "description": "that whole line: ordered − already returned",
+        },
+    ]
+}
+
+
+@extend_schema_field(RETURN_ITEM_ENTRY_SCHEMA)
 class ReturnItemEntryField(serializers.Field):
     """One E28 `items` entry: `{order_item_id, quantity}`, or a plain order-item id string (the Go
     service's web client sends these) meaning the whole remaining line, `quantity` None. A bad id in
@@ -139,6 +140,7 @@ class ReturnItemEntryField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "array", "items": RETURN_ITEM_ENTRY_SCHEMA, "uniqueItems": True})
 class ReturnItemListField(serializers.ListField):
     """E28 `items`: each entry validated, and an order item listed twice is an error on the later
     entry's `order_item_id`. The duplicate check runs with the entries' own checks, so a body with a

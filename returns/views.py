@@ -1,6 +1,6 @@
 """Return endpoints E28–E30 (bearer) and E43–E44 (admin): validate, call a service or selector, serialize."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import AdminApiView
 from returns import selectors, services
@@ -20,7 +20,7 @@ from shop.exceptions import InvalidTransition, ReturnNotAllowed, failure_message
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
-from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses
+from shop.schema import PAGE_PARAMS, RANGE_PARAM, envelope, error_responses, text_param
 from shop.views import ApiView
 
 
@@ -76,7 +76,7 @@ class AdminReturnListView(AdminApiView):
         operation_id="admin_returns_list",
         parameters=[
             *PAGE_PARAMS,
-            OpenApiParameter("status", str, enum=list(ReturnStatus.values)),
+            text_param("status", "exact; one of " + ", ".join(ReturnStatus.values) + " (any other: no rows)"),
             RANGE_PARAM,
         ],
         responses={

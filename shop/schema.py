@@ -15,18 +15,49 @@ from rest_framework import serializers
 
 from shop.idempotency import HEADER
 
-#: The query parameters of every paginated list (API.md §1.6).
-PAGE_PARAM = OpenApiParameter("page", OpenApiTypes.INT, description="≥ 1, default 1")
-LIMIT_PARAM = OpenApiParameter("limit", OpenApiTypes.INT, description="1..100, default 10")
+#: The query parameters of every paginated list (API.md §1.6). Lenient: any text is taken (a non-integer
+#: reads as the default), so the schema types them as strings, as the API reads them.
+PAGE_PARAM = OpenApiParameter(
+    "page", OpenApiTypes.STR, description="an integer ≥ 1; anything else reads as 1"
+)
+LIMIT_PARAM = OpenApiParameter(
+    "limit", OpenApiTypes.STR, description="an integer 1..100 (above: 100); anything else reads as 10"
+)
 PAGE_PARAMS = [PAGE_PARAM, LIMIT_PARAM]
 #: The admin lists' and figures' time window (API.md §1.6).
 RANGE_PARAM = OpenApiParameter(
-    "range_days", OpenApiTypes.INT, description="positive = last N days; else all time"
+    "range_days",
+    OpenApiTypes.STR,
+    description="a positive integer = the last N days; anything else: all time",
 )
+
+#: Every string of a request is refused when it holds a NUL character (API.md §1.2).
+NO_NUL = r"^[^\u0000]*$"
+#: What `str.strip()` removes (DRF trims string fields with it), as a regex class body.
+_STRIPPED = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+
+
+def text_pattern(*, trimmed: bool, blank: bool) -> str:
+    """The pattern of a request string field: no NUL anywhere and, when it may not be blank, at least one
+    character that trimming keeps."""
+    if blank:
+        return NO_NUL
+    kept = f"[^\\u0000{_STRIPPED}]" if trimmed else "[^\\u0000]"
+    return f"^[^\\u0000]*{kept}[^\\u0000]*$"
+
+
+def text_param(name: str, description: str = "") -> OpenApiParameter:
+    """A free-text query parameter (trimmed; empty = absent; NUL refused)."""
+    return OpenApiParameter(name, {"type": "string", "pattern": NO_NUL}, description=description)
+
+
+#: `min_price` / `max_price`: decimals 0..99999999.99 (a bad one is a 400 naming the parameter).
+PRICE_BOUND_SCHEMA = {"type": "number", "minimum": 0, "maximum": 99999999.99}
+
 #: The optional `Idempotency-Key` header of E21 and E26 (API.md §5.7).
 IDEMPOTENCY_PARAM = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "maxLength": 255, "pattern": r"^[\u0020-\u007e]*[\u0021-\u007e][\u0020-\u007e]*$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="1–255 printable ASCII characters; a repeat within 24 hours replays the first 2xx answer",
@@ -108,3 +139,29 @@ class MoneyFieldExtension(OpenApiSerializerFieldExtension):
             "minimum": 0,
             "maximum": 99999999.99,
         }
+
+
+class TextFieldExtension(OpenApiSerializerFieldExtension):
+    """Request strings as the API reads them: no NUL, and a required one not blank once trimmed."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+    priority = -1
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and schema.get("type") == "string" and not {"format", "enum"} & set(schema):
+            schema["pattern"] = text_pattern(
+                trimmed=self.target.trim_whitespace, blank=self.target.allow_blank
+            )
+        return schema
+
+
+def uuid_path_ids(result, generator, request, public):
+    """Postprocessing hook: every path id is a UUID (API.md §1.8; anything else is `400 invalid_id`)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "path":
+                    parameter["schema"] = {"type": "string", "format": "uuid"}
+    return result
