@@ -1,7 +1,9 @@
 """Django admin login brute force (django-axes): an account locks after 10 failures, an IP only at 100;
 the lock holds against the right password until it ends or a maintainer lifts it; the API is untouched."""
 
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from accounts.lockout import LOCKED_MESSAGE
 from tests.factories import PASSWORD, UserFactory
+from tests.servers import gunicorn_server
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,41 @@ def test_force_login_still_opens_the_admin(client, admin_user):
     client.force_login(admin_user)
 
     assert client.get("/admin/").status_code == 200
+
+
+def gunicorn_admin_login(server, email, password):
+    """The admin login form over HTTP to a real gunicorn process: GET for the CSRF cookie, then POST."""
+    _, headers, body = server.request("GET", "/admin/login/")
+    cookie = headers["set-cookie"].split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode()).group(1)
+    form = urlencode(
+        {"username": email, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"}
+    )
+    return server.request(
+        "POST",
+        "/admin/login/",
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        body=form.encode(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_recorded_by_one_process_holds_in_another(settings):
+    """The failures live in the database (axes' database handler): a gunicorn process sees the lock."""
+    settings.PASSWORD_HASHERS = [
+        *settings.PASSWORD_HASHERS,
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    locked = staff()
+    colleague = UserFactory(admin=True, password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    fail(locked.email, 10)  # in this process
+
+    with gunicorn_server() as server:
+        status, headers, body = gunicorn_admin_login(server, locked.email, PASSWORD)
+        assert status == 429
+        assert LOCKED_TEXT in body.decode()
+        assert "sessionid" not in headers.get("set-cookie", "")
+
+        status, headers, _ = gunicorn_admin_login(server, colleague.email, PASSWORD)
+        assert status == 302
+        assert "sessionid" in headers.get("set-cookie", "")
