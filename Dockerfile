@@ -16,7 +16,7 @@ USER shop
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/health', timeout=5)" || exit 1
+    CMD ["python", "scripts/healthcheck.py"]
 
 # Migrations are a release step: `docker run … python manage.py migrate` (which also creates shop_cache,
 # the table of the throttle counters when REDIS_URL is unset). gunicorn reads /app/gunicorn.conf.py

@@ -2,10 +2,13 @@
 its limits (set above the app's, so that the app answers first, in the envelope), plain-HTTP probes."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from tests.servers import gunicorn_server
+from tests.servers import BASE_DIR, gunicorn_server
 
 # The marker makes pytest-django create the test database, which the gunicorn process uses.
 pytestmark = pytest.mark.django_db
@@ -109,3 +112,27 @@ def test_a_request_line_far_over_gunicorns_own_8190_default_is_still_our_envelop
 
     assert status == 414
     assert envelope(body)["code"] == "uri_too_long"
+
+
+def test_the_docker_healthcheck_passes_with_the_production_https_and_host_settings(django_db_setup):
+    """The image's HEALTHCHECK (scripts/healthcheck.py) against a server with the README's HTTPS
+    variables and a production ALLOWED_HOSTS that does not list 127.0.0.1."""
+    production = {
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "3600",
+        "ALLOWED_HOSTS": "shop.example.com",
+    }
+    with gunicorn_server(**production) as running:
+        assert running.request("GET", "/api/v1/products", headers={"Host": "shop.example.com"})[0] == 301
+        probe = subprocess.run(
+            [sys.executable, str(BASE_DIR / "scripts" / "healthcheck.py")],
+            env={
+                **os.environ,
+                "PORT": str(running.port),
+                "ALLOWED_HOSTS": "shop.example.com,www.example.com",
+            },
+            capture_output=True,
+            timeout=30,
+        )
+
+    assert probe.returncode == 0, probe.stderr
