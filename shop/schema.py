@@ -151,9 +151,11 @@ class TextFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if direction == "request" and schema.get("type") == "string" and not {"format", "enum"} & set(schema):
-            schema["pattern"] = text_pattern(
-                trimmed=self.target.trim_whitespace, blank=self.target.allow_blank
-            )
+            if self.target.allow_blank:
+                # As `not`, not `pattern`: drf-spectacular would wrap a blank-allowed pattern in a `oneOf`.
+                schema["not"] = {"pattern": "\\u0000"}
+            else:
+                schema["pattern"] = text_pattern(trimmed=self.target.trim_whitespace, blank=False)
         return schema
 
 
