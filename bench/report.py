@@ -139,11 +139,14 @@ def markdown(data: dict, agg: dict, charts: list[str]) -> str:
             for scale in scales
         ]
         rows = [r for r in rows if r[1] or r[2]]
+        cold_note = scenario in READS and any(agg.get((scale, scenario, "uncached")) for scale in scales)
         if not rows:
             continue
         unit = "req/s" if scenario in READS else ("logins/s" if scenario == "login" else "ops/s")
         lines += [f"## {scenario}", ""]
         extra = " checkout p95 ms ours / Oscar |" if scenario.startswith("flow") else ""
+        if scenario in READS and any(agg.get((scale, scenario, "uncached")) for scale in scales):
+            extra = " uncached req/s, p50 / p95 / p99 ms |"
         lines.append(
             f"| scale | ours {unit} | Oscar {unit} | ratio | ours p50 / p95 / p99 ms | Oscar p50 / p95 / p99 ms "
             f"| errors ours / Oscar | queries ours / Oscar |{extra}"
@@ -165,11 +168,19 @@ def markdown(data: dict, agg: dict, charts: list[str]) -> str:
                 f"{ours['errors'] if ours else '–'} / {oscar['errors'] if oscar else '–'}",
                 f"{q_ours if q_ours is not None else '–'} / {q_peer if q_peer is not None else '–'}",
             ]
-            if extra:
+            if extra and scenario in READS:
+                cold = agg.get((scale, scenario, "uncached"))
+                cells.append(f"{fmt(cold and cold['rate'], 0)}, {lat(cold)}")
+            elif extra:
                 cells.append(f"{fmt(ours and ours['checkout_p95'])} / {fmt(oscar and oscar['checkout_p95'])}")
             lines.append("| " + " | ".join(cells) + " |")
         if scenario.startswith("flow") or scenario == "cart_add":
             lines += ["", "Latency columns: the whole operation (a flow = two cart adds and the checkout)."]
+        if cold_note:
+            lines += [
+                "",
+                "uncached: the same server with `CATALOGUE_CACHE=0`, in the same rounds: the cost of a miss.",
+            ]
         if scenario == "login":
             lines += [
                 "",
@@ -226,12 +237,15 @@ def targets_section(agg, queries, scales) -> list[str]:
                 f"| {name} ≤ {limit} queries | {probe[name]} | {'yes' if probe[name] <= limit else '**no**'} |"
             )
     if large != small:
-        for scenario, allowed in FLAT_TARGETS.items():
-            a, b = agg.get((small, scenario, "ours")), agg.get((large, scenario, "ours"))
+        for (scenario, allowed), target in [
+            (item, t) for t in ("ours", "uncached") for item in FLAT_TARGETS.items()
+        ]:
+            a, b = agg.get((small, scenario, target)), agg.get((large, scenario, target))
+            label = scenario if target == "ours" else f"{scenario} (uncached)"
             if a and b and a["p95"]:
                 ratio = b["p95"] / a["p95"]
                 lines.append(
-                    f"| {scenario} p95 at {large:,} ≤ {allowed:g}x the {small:,} p95 | {ratio:.2f}x "
+                    f"| {label} p95 at {large:,} ≤ {allowed:g}x the {small:,} p95 | {ratio:.2f}x "
                     f"({fmt(a['p95'])} → {fmt(b['p95'])} ms) | {'yes' if ratio <= allowed else '**no**'} |"
                 )
     for (scale, _scenario, target), row in sorted(agg.items()):

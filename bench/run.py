@@ -237,7 +237,7 @@ class Bench:
         else:
             log(f"{name}: {fields}")
 
-    def reads(self, scale: int, ours, peer, our_reads: dict, peer_reads: dict) -> None:
+    def reads(self, scale: int, ours, peer, our_reads: dict, peer_reads: dict, cold=None) -> None:
         """Rounds of every read scenario; within a round ours and the peer alternate who goes first."""
         a = self.args
         for round_no in range(a.rounds):
@@ -245,6 +245,8 @@ class Bench:
                 runs = [("ours" if not scenario.startswith("baseline") else "baseline", ours, paths)]
                 if peer is not None and scenario in peer_reads:
                     runs.append(("oscar", peer, peer_reads[scenario]))
+                if cold is not None and not scenario.startswith("baseline"):
+                    runs.append(("uncached", cold, paths))
                 if round_no % 2:
                     runs.reverse()
                 for target, server, target_paths in runs:
@@ -386,9 +388,20 @@ class Bench:
         if peer_data is not None:
             queries["oscar"] = probe_peer(a.peer_database_url, peer_data)
         log(f"queries per request: {queries}")
-        ours_server = servers.ours(database_url, workers=a.workers, log_dir=self.logs).start()
+        ours_server = servers.ours(
+            database_url, workers=a.workers, log_dir=self.logs, extra_env=a.env
+        ).start()
         peer_server = None
+        cold_server = None
         try:
+            if a.uncached:  # the same server without the response cache: what a cold read costs
+                cold_server = servers.ours(
+                    database_url,
+                    workers=a.workers,
+                    log_dir=self.logs,
+                    name="ours-uncached",
+                    extra_env={**a.env, "CATALOGUE_CACHE": "0"},
+                ).start()
             if peer_data is not None:
                 peer_server = servers.peer(a.peer_database_url, workers=a.workers, log_dir=self.logs).start()
             check_answers(ours_server, [paths[0] for paths in our_reads.values()])
@@ -399,7 +412,7 @@ class Bench:
                     "detail": targets.peer_detail_paths(peer_data["products"][:100]),
                 }
                 check_answers(peer_server, [paths[0] for paths in peer_reads.values()])
-            self.reads(products, ours_server, peer_server, our_reads, peer_reads)
+            self.reads(products, ours_server, peer_server, our_reads, peer_reads, cold_server)
             ours = targets.Ours(ours_server.base, data["tokens"], data["flow_products"])
             peer = None
             if peer_server is not None:
@@ -409,8 +422,9 @@ class Bench:
             self.flash(products, database_url, ours_server, ours, data, peer, peer_data)
         finally:
             ours_server.stop()
-            if peer_server is not None:
-                peer_server.stop()
+            for server in (peer_server, cold_server):
+                if server is not None:
+                    server.stop()
         return queries
 
 
@@ -448,6 +462,19 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--label", default="", help="names the run variant (file name suffix)")
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for our servers (repeatable), e.g. DATABASE_POOLER=pgbouncer",
+    )
+    parser.add_argument(
+        "--uncached",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also measure every read with CATALOGUE_CACHE=0 (default: on for the full run)",
+    )
+    parser.add_argument(
         "--note", default=os.environ.get("BENCH_NOTE", ""), help="said at the top of the results"
     )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -456,6 +483,8 @@ def main(argv: list[str]) -> None:
     a.rounds = a.rounds or (1 if a.quick else 3)
     a.duration = a.duration or (3 if a.quick else 10)
     a.flow_duration = a.flow_duration or (5 if a.quick else 15)
+    a.env = dict(item.split("=", 1) for item in a.server_env)
+    a.uncached = (not a.quick) if a.uncached is None else a.uncached
     with_peer = not a.no_peer and Path(PEER_PY).exists()
     if not a.no_peer and not with_peer:
         log("no peer virtualenv (make bench-peer builds it): running without Oscar")
@@ -486,6 +515,8 @@ def main(argv: list[str]) -> None:
                 "connections",
                 "flow_clients",
                 "workers",
+                "env",
+                "uncached",
             )
         },
         "peer": "django-oscar 4.2.1 + django-oscar-api 3.3.0" if with_peer else None,

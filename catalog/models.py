@@ -36,6 +36,13 @@ class Product(models.Model):
             models.Index(
                 Lower("category"), F("created_at").desc(), F("id").desc(), name="product_category_newest"
             ),
+            models.Index(
+                Lower("category"),
+                F("price"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="product_category_price",
+            ),
             models.Index(fields=["price", "-created_at", "-id"], name="product_price"),
             models.Index(fields=["-created_at", "-id"], name="product_newest"),
         ]
@@ -43,6 +50,31 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+class CategoryCount(models.Model):
+    """Active products per `lower(category)`, kept by a PostgreSQL trigger in the same transaction as every
+    product write (migration 0003), so E10's `meta.total` stays exact without a COUNT over the catalogue."""
+
+    category = models.CharField(max_length=100, primary_key=True, help_text="lower(category)")
+    active = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.category or '(none)'}: {self.active}"
+
+
+class CatalogueVersion(models.Model):
+    """One of up to 64 counters whose sum versions the catalogue (products and reservations).
+
+    A deferred PostgreSQL trigger (migration 0003) sets the row of the writing connection's shard to the
+    next value of a sequence when the writing transaction commits, so the sum changes in the same commit
+    as the data: the key of the exact response cache (`catalog/cache.py`)."""
+
+    shard = models.SmallIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.shard}: {self.version}"
 
 
 class Reservation(models.Model):

@@ -71,11 +71,19 @@ class ProductSerializer(serializers.Serializer):
         return product_data(instance)
 
 
+class CataloguePageMetaSerializer(PageMetaSerializer):
+    total_exact = serializers.BooleanField(
+        required=False,
+        help_text="present only when false: with search, a price bound or in_stock matching more than "
+        "10,000 products, total is the database planner's estimate (at least 10,001), not a count",
+    )
+
+
 class ProductPageSerializer(serializers.Serializer):
     """E10's `data` (OpenAPI only)."""
 
     products = ProductSerializer(many=True)
-    meta = PageMetaSerializer()
+    meta = CataloguePageMetaSerializer()
 
 
 def _param(params: Mapping[str, str], name: str, errors: dict[str, str]) -> str | None:

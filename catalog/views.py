@@ -1,11 +1,13 @@
 """Public catalogue endpoints E10 and E11 (thin: validate, call a selector, serialize).
 
 Both read the catalogue from the replica when one is configured (shop/db.py): a shopper may see stock a
-moment old there; the cart and checkout re-check and lock it on the primary."""
+moment old there; the cart and checkout re-check and lock it on the primary. Both answer through the
+exact response cache (catalog/cache.py)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from catalog import selectors
+from catalog.cache import cached_answer
 from catalog.serializers import (
     ProductPageSerializer,
     ProductSerializer,
@@ -44,10 +46,22 @@ class ProductListView(PublicApiView):
     @reads_from_replica("catalog")
     def get(self, request):
         filters = product_filters_from_query(request.query_params)
-        data = EnvelopePagination().paginate(
-            selectors.product_list(filters), request, key="products", serialize=products_data
-        )
-        return success("Products retrieved successfully", data)
+        params = EnvelopePagination().params(request)
+
+        def build(now):
+            total, exact = selectors.product_total(filters, now=now)
+            past_the_end = exact and params.offset >= total
+            rows = (
+                []
+                if past_the_end
+                else selectors.product_page(filters, offset=params.offset, limit=params.limit, now=now)
+            )
+            meta = EnvelopePagination.meta(params, total, exact=exact)
+            return success(
+                "Products retrieved successfully", {"products": products_data(rows), "meta": meta}
+            )
+
+        return cached_answer(request, build)
 
 
 class ProductDetailView(PublicApiView):
@@ -59,7 +73,12 @@ class ProductDetailView(PublicApiView):
     )
     @reads_from_replica("catalog")
     def get(self, request, product_id):
-        product = selectors.product_get(parse_uuid(product_id, "product"))
-        if product is None:
-            raise NotFound("Product")
-        return success("Product retrieved successfully", product_data(product))
+        pk = parse_uuid(product_id, "product")
+
+        def build(now):
+            product = selectors.product_get(pk, now=now)
+            if product is None:
+                raise NotFound("Product")
+            return success("Product retrieved successfully", product_data(product))
+
+        return cached_answer(request, build)

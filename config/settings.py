@@ -263,6 +263,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# The catalogue's exact response cache (catalog/cache.py): per process, checked against the database's
+# catalogue version on every request, so it never needs to be shared.
+CATALOGUE_CACHE = env_bool("CATALOGUE_CACHE", default=True)
+CACHES["catalogue"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "catalogue",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 
 def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:

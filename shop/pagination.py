@@ -91,10 +91,14 @@ class EnvelopePagination(BasePagination):
         return {key: serialize(rows), "meta": self.meta(params, total)}
 
     @staticmethod
-    def meta(params: PageParams, total: int) -> dict[str, int]:
-        return {
+    def meta(params: PageParams, total: int, *, exact: bool = True) -> dict[str, Any]:
+        """§1.6's meta; `total_exact: false` is added only when `total` is an estimate."""
+        meta: dict[str, Any] = {
             "page": params.page,
             "limit": params.limit,
             "total": total,
             "totalPages": math.ceil(total / params.limit) if total else 0,
         }
+        if not exact:
+            meta["total_exact"] = False
+        return meta

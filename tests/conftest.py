@@ -2,7 +2,7 @@
 recording payment gateway, and a clean cache per test."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -21,7 +21,9 @@ def _clear_cache(request, django_db_blocker):
     """The throttle counters live in the database cache: a test that reaches the database leaves none
     behind. Most tests roll theirs back anyway; a `transaction=True` test commits them, and the flush
     between tests empties model tables only."""
+    caches["catalogue"].clear()  # the catalogue's per-process response cache (catalog/cache.py)
     yield
+    caches["catalogue"].clear()
     if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames):
         with django_db_blocker.unblock():
             cache.clear()
