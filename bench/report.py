@@ -122,6 +122,19 @@ def markdown(data: dict, agg: dict, charts: list[str]) -> str:
         lines += [f"Run variant: **{meta['label']}**.", ""]
     if meta.get("note"):
         lines += [f"Note: {meta['note']}", ""]
+    if meta.get("load_average"):
+        start, end = meta["load_average"]["start"], meta["load_average"]["end"]
+        lines += [
+            f"Load average (1, 5, 15 min) at the start {start}, at the end {end}, on "
+            f"{meta['machine']['cores']} cores: "
+            + (
+                "the machine was shared with other work during the run, so absolute figures are low and "
+                "noisy; the ratios come from interleaved rounds."
+                if max(start + end) > meta["machine"]["cores"]
+                else "the machine was otherwise idle."
+            ),
+            "",
+        ]
     lines += targets_section(agg, queries, scales)
     lines += ["## Baselines (our server and middleware, no shop logic)", ""]
     lines += ["| scale | scenario | req/s | p50 / p95 / p99 ms | errors |", "|---|---|---:|---|---:|"]

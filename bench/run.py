@@ -489,6 +489,7 @@ def main(argv: list[str]) -> None:
     if not a.no_peer and not with_peer:
         log("no peer virtualenv (make bench-peer builds it): running without Oscar")
     started = time.monotonic()
+    load_before = os.getloadavg()
     bench = Bench(a)
     queries = {}
     for products in a.scales:
@@ -521,6 +522,11 @@ def main(argv: list[str]) -> None:
         },
         "peer": "django-oscar 4.2.1 + django-oscar-api 3.3.0" if with_peer else None,
         "elapsed_s": round(time.monotonic() - started, 1),
+        # Other work on the machine shows here: on 2 cores, a load above ~2 means the bench shared them.
+        "load_average": {
+            "start": [round(x, 1) for x in load_before],
+            "end": [round(x, 1) for x in os.getloadavg()],
+        },
     }
     paths = report.write(Path(a.out), {"meta": meta, "queries": queries, "records": bench.records})
     log(f"done in {meta['elapsed_s']:.0f} s: {', '.join(str(p) for p in paths)}")
