@@ -3,7 +3,7 @@
 Run with the project's own interpreter and settings (ours from the repository root, the peer from
 bench/peer); reads a JSON list of requests `{name, method, path, headers?, cookies?, body?}` on stdin,
 sends each one (the list in order, twice: the first pass warms caches and connections) and prints
-`{name: queries of the second pass}` as JSON.
+`{name: queries of the second pass}` as JSON, with `<name>.again` for a read sent once more at once.
 """
 
 import contextlib
@@ -53,6 +53,11 @@ def main() -> None:
             if repeat == 2:
                 counts[item["name"]] = len(executed)
                 counts[item["name"] + ".status"] = response.status_code
+                if item["method"] == "GET":  # the same read again at once: a cache hit where there is one
+                    executed.clear()
+                    with connection.execute_wrapper(count):
+                        client.get(item["path"], headers=item.get("headers") or {})
+                    counts[item["name"] + ".again"] = len(executed)
     sys.stdout.write("\n" + json.dumps(counts) + "\n")
 
 

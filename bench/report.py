@@ -79,13 +79,18 @@ def aggregate(records: list[dict]) -> dict:
 
 
 def queries_for(queries: dict, scale, target: str, scenario: str):
+    """Queries of one operation; for a read sent twice in a row, "hit / miss" when they differ."""
     probe = (queries.get(scale) or queries.get(str(scale)) or {}).get(target)
     if not probe:
         return None
     names = QUERY_NAMES.get(scenario, (scenario,))
     if not all(name in probe for name in names):
         return None
-    return sum(probe[name] for name in names)
+    first = sum(probe[name] for name in names)
+    again = probe.get(f"{scenario}.again")
+    if again is not None and again != first:
+        return f"{again} (miss {first})"
+    return first
 
 
 def fmt(value, digits=1):
@@ -110,7 +115,8 @@ def markdown(data: dict, agg: dict, charts: list[str]) -> str:
         f"flows: the Python driver, {meta['config']['flow_clients']} keep-alive clients, "
         f"{meta['config']['flow_duration']:g} s a run. {meta['config']['rounds']} round(s), ours and the peer "
         "alternating within each round; figures are medians over the rounds (latency: the median of each "
-        "round's percentile). Queries per request: counted in-process (Django test client) on the same data.",
+        "round's percentile). Queries per request: counted in-process (Django test client) on the same data; "
+        "for a cached read, `1 (miss 4)` is one query when the answer is cached, four when it is not.",
         "",
     ]
     if meta.get("peer"):
