@@ -57,9 +57,7 @@ class ProductListView(PublicApiView):
                 else selectors.product_page(filters, offset=params.offset, limit=params.limit, now=now)
             )
             meta = EnvelopePagination.meta(params, total, exact=exact)
-            return success(
-                "Products retrieved successfully", {"products": products_data(rows), "meta": meta}
-            )
+            return success("Products retrieved successfully", {"products": products_data(rows), "meta": meta})
 
         return cached_answer(request, build)
 
