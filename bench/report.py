@@ -261,7 +261,12 @@ def targets_section(agg, queries, scales) -> list[str]:
         ]:
             a, b = agg.get((small, scenario, target)), agg.get((large, scenario, target))
             label = scenario if target == "ours" else f"{scenario} (uncached)"
-            if a and b and a["p95"]:
+            if a and b and a["p95"] and not (b["rate"] and b["p95"]):
+                lines.append(
+                    f"| {label} p95 at {large:,} ≤ {allowed:g}x the {small:,} p95 | no answer within "
+                    "the run (see its table) | **no** |"
+                )
+            elif a and b and a["p95"]:
                 ratio = b["p95"] / a["p95"]
                 lines.append(
                     f"| {label} p95 at {large:,} ≤ {allowed:g}x the {small:,} p95 | {ratio:.2f}x "

@@ -202,6 +202,21 @@ def check_answers(server: servers.Server, paths: list[str]) -> None:
     client.close()
 
 
+def drain(server: servers.Server, *, budget: float = 60.0) -> None:
+    """Wait until the server answers at once again: requests wrk left queued in the listen backlog when it
+    stopped are still served, and would otherwise eat the start of the next run (the next target's too)."""
+    client = Client(server.base, {})
+    deadline = time.monotonic() + budget
+    try:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            client.call("GET", "/health" if server.name != "oscar" else "/api/")
+            if time.perf_counter() - started < 0.05:
+                return
+    finally:
+        client.close()
+
+
 def flash_sale(target, buyers: list[Client], product, threads: int = 50) -> dict:
     recorder = Recorder()
     started = time.perf_counter()
@@ -251,6 +266,7 @@ class Bench:
                     runs.reverse()
                 for target, server, target_paths in runs:
                     result = wrk(server.base, target_paths, connections=a.connections, duration=a.duration)
+                    drain(server)
                     self.record(
                         scale=scale,
                         scenario=scenario,
