@@ -1,11 +1,7 @@
 """Throttles of register, login and refresh (API.md §1.13): login per account and per client IP, register
-and refresh per client IP, each endpoint with its own counters.
-
-Storefronts often call from their own server, so one IP can stand for thousands of shoppers: the account
-counter is the one that stops password guessing, the IP counter (a much higher rate) only caps a flood.
-Counters live in the default cache, which every process shares: Redis when `REDIS_URL` is set, else a
-table in the database (config/settings.py). Rates are read from settings on each request.
-"""
+and refresh per IP, each endpoint its own counters. One IP may stand for a storefront's server, so the
+account counter stops password guessing and the (higher) IP rate only caps a flood. Counters live in the
+shared default cache (Redis with `REDIS_URL`, else a database table); rates are read per request."""
 
 from __future__ import annotations
 

@@ -1,12 +1,7 @@
-"""Who did what (STYLE.md): one Django admin `LogEntry` per staff write, with the actor, the time, the object
-and what changed (`price: 10.00 → 12.00`).
-
-The services write it, inside the write's own transaction, so the Django admin and the admin REST API,
-which call the same services, leave the same entries, and an entry exists exactly when the change does.
-Each object's admin History page and the Activity page (`backoffice.admin`) read them. Writes by
-customers and by the system (checkout, payment capture, `cancel_unpaid_orders`) are not staff writes and
-leave none: their trace is the order's status events.
-"""
+"""Who did what (STYLE.md): one Django admin `LogEntry` per staff write (actor, time, object, what changed,
+`price: 10.00 → 12.00`), written by the services inside the write's transaction, so the Django admin and
+the admin REST API leave the same entries. Customers' and the system's moves leave none: their trace is
+the order's status events."""
 
 from __future__ import annotations
 

@@ -1,11 +1,7 @@
-"""Where each query goes: the primary, or, for the reads a view marks as replica-safe, a streaming replica.
-
-A replica may lag the primary by a moment, so only reads that tolerate a moment-old answer go there: the
-view says which apps' models it reads that way (`@reads_from_replica("catalog")` on E10 and E11). Every
-other read, every write, every read inside a transaction and every read after a write in the same request
-go to the primary, so carts, checkout, stock checks and the admin always see (and lock) the latest rows.
-The router is installed only when `DATABASE_REPLICA_URL` adds the `replica` alias (config/settings.py).
-"""
+"""Where each query goes: the primary, or a streaming replica for the reads a view marks replica-safe
+(`@reads_from_replica("catalog")` on E10 and E11). Writes, reads inside a transaction and reads after a
+write in the same request stay on the primary, so carts, checkout and the admin see the latest rows. The
+router is installed only when `DATABASE_REPLICA_URL` is set."""
 
 from __future__ import annotations
 
