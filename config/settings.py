@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "shop",
     "accounts",
     "catalog",
@@ -381,6 +383,29 @@ SHIPPING_OVERDUE_DAYS = env_int("SHIPPING_OVERDUE_DAYS", 7, minimum=1)  # dashbo
 
 SERVICE_NAME = "ecommerce-backend"
 SERVICE_VERSION = "1.0.0"
+
+
+def env_seconds_list(name: str, default: str) -> list[float]:
+    """A comma-separated list of non-negative seconds (a retry schedule)."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parsed = [float(item) for item in value.split(",") if item.strip()]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be comma-separated seconds, got {value!r}") from exc
+    if not parsed or any(not (0 <= item < 10**7) for item in parsed):
+        raise ImproperlyConfigured(f"{name} must be comma-separated seconds, got {value!r}")
+    return parsed
+
+
+# Background work: Django's task framework (the `django-tasks` backport on Django 5.2). The default
+# database backend writes each job as a row in the business transaction; `manage.py db_worker` runs
+# them. TASKS_BACKEND switches it (e.g. `django_tasks_rq.RQBackend` for django-tasks-rq; README).
+TASKS = {
+    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "").strip() or "django_tasks_db.DatabaseBackend"}
+}
+# Seconds to wait before refund attempt 2, 3, …; the first entry is also how long the worker leaves a
+# fresh refund to the request path. Its length is the number of attempts before `failed`.
+REFUND_RETRY_SCHEDULE = env_seconds_list("REFUND_RETRY_SCHEDULE", "30,120,600,1800,7200,21600,43200,86400")
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["shop.renderers.EnvelopeJSONRenderer"],

@@ -37,7 +37,7 @@ from catalog import inventory
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from payments import selectors as payment_selectors
-from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment
+from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment, Refund, RefundStatus
 from shop.exceptions import NotFound
 from shop.queries import subquery_sum
 
@@ -278,6 +278,40 @@ def inventory_problems(now: datetime | None = None) -> list[str]:
     )
     for order_number, paid in doubly_paid:
         problems.append(f"Order {order_number}: {paid} successful payments")
+    problems.extend(refund_problems())
+    return problems
+
+
+def refund_problems() -> list[str]:
+    """Payments whose `refunded_amount` is not the sum of their succeeded refunds, and refunds that
+    failed for good (staff retry them in the Django admin)."""
+    succeeded = (
+        Refund.objects.filter(payment=OuterRef("pk"), status=RefundStatus.SUCCEEDED)
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    disagreeing = (
+        Payment.objects.annotate(succeeded=Subquery(succeeded))
+        .filter(~Q(succeeded=F("refunded_amount")) | Q(succeeded__isnull=True, refunded_amount__gt=0))
+        .order_by("transaction_id")
+        .values_list("transaction_id", "order__order_number", "refunded_amount", "succeeded")
+    )
+    problems = [
+        f"Payment {txn} (order {number}): refunded_amount {refunded} differs from succeeded refunds "
+        f"{total or 0}"
+        for txn, number, refunded, total in disagreeing
+    ]
+    failed = (
+        Refund.objects.filter(status=RefundStatus.FAILED)
+        .order_by("created_at")
+        .values_list("payment__transaction_id", "amount", "attempts", "last_error")
+    )
+    problems.extend(
+        f"Payment {txn}: refund of {amount} failed after {attempts} attempts ({error})"
+        for txn, amount, attempts, error in failed
+    )
     return problems
 
 

@@ -48,11 +48,11 @@ def order_cancel(*, order_id: Any, user: Any) -> Order:
         order = lock_order(order_id, owner_id=None if user.is_admin else user.pk)
         trigger = Trigger.STAFF if user.is_admin else Trigger.OWNER
         try:
-            return transition_locked(
-                order=order, to_status=OrderStatus.CANCELLED, trigger=trigger, actor=user
-            )
+            transition_locked(order=order, to_status=OrderStatus.CANCELLED, trigger=trigger, actor=user)
         except InvalidTransition as exc:
             raise InvalidTransition(ORDER_NOT_CANCELLABLE) from exc
+    payments.refunds_settle(order_id=order.pk)
+    return order
 
 
 def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") -> Order:
@@ -66,13 +66,17 @@ def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") 
         order = lock_order(order_id)
         if is_repeat(order.status, status):
             return order
-        return transition_locked(order=order, to_status=status, trigger=Trigger.STAFF, actor=actor, note=note)
+        transition_locked(order=order, to_status=status, trigger=Trigger.STAFF, actor=actor, note=note)
+    if order.status == OrderStatus.CANCELLED:
+        payments.refunds_settle(order_id=order.pk)
+    return order
 
 
 def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> Payment:
     """Record a card charge (checkout, E26) under the order's lock: approved, a `pending` order moves to
-    `processing` (one cancelled meanwhile is refunded at once); declined, the payment is `failed` with its
-    `decline_code` and the order stays `pending`."""
+    `processing` (one cancelled meanwhile gets a refund recorded here, asked of the gateway right after
+    commit); declined, the payment is `failed` with its `decline_code` and the order stays `pending`."""
+    refund = None
     with transaction.atomic():
         order = lock_order(order_id)
         payments.payment_record_result(payment=payment, result=result)
@@ -86,7 +90,10 @@ def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResul
                     note=PAYMENT_CAPTURED_NOTE,
                 )
             else:
-                payments.payment_refund(payment=payment, amount=payment.amount)
+                refund = payments.payment_refund(payment=payment, amount=payment.amount)
+    if refund is not None:
+        payments.refunds_settle(order_id=order.pk)
+        payment.refresh_from_db()
     return payment
 
 
@@ -127,7 +134,7 @@ def orders_cancel_unpaid(
     if dry_run:
         return candidates.count()
     cancelled = 0
-    for order_id in list(candidates.values_list("pk", flat=True)):
+    for order_id in list(candidates.values_list("pk", flat=True)):  # unpaid: nothing to refund
         try:
             order_transition(
                 order_id=order_id,
@@ -169,5 +176,5 @@ def order_cancel_preview(order: Order) -> CancelPreview:
     for payment in order.payments.all():
         if payment.status in REFUNDABLE_STATUSES:
             plan.refund_payment = payment
-            plan.refund = payment.refundable_amount
+            plan.refund = payments.refund_room(payment)
     return plan

@@ -75,3 +75,41 @@ class Payment(models.Model):
     def refundable_amount(self) -> Decimal:
         """What can still be refunded: the amount less what was refunded (the one home of that rule)."""
         return self.amount - self.refunded_amount
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+def new_refund_key() -> str:
+    return f"rfd_{secrets.token_hex(16)}"
+
+
+class Refund(models.Model):
+    """Money to give back on a payment: recorded `pending` in the business transaction, asked of the
+    gateway after commit (the same `idempotency_key` on every try), then `succeeded` or `failed`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    idempotency_key = models.CharField(max_length=64, unique=True, default=new_refund_key, editable=False)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="refund_status_due"),
+            models.Index(fields=["payment", "status"], name="refund_payment_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} of {self.payment_id} ({self.status})"

@@ -5,22 +5,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Sum, Value, When
+from django.utils import timezone
 
 from payments import selectors
 from payments.gateways import ChargeResult, get_gateway
 from payments.gateways.base import DeclineCode
-from payments.models import Payment, PaymentMethod, PaymentStatus
-from shop.exceptions import AlreadyPaid, ValidationFailed
+from payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from shop import events
+from shop.exceptions import AlreadyPaid, InvalidTransition, ValidationFailed
 from shop.fields import to_money
 
 PAYMENT_EXISTS = "payment already exists for this order"
 PAYMENT_IN_PROGRESS = "payment already in progress for this order"
 VERIFY_FAILED = "Failed to verify payment"
 INVALID_TRANSACTION_ID = "invalid transaction ID"
+REFUND_NOT_FAILED = "only a failed refund can be retried (this one is {status})"
 
 
 def in_transaction() -> bool:
@@ -94,33 +106,158 @@ def payment_create_cod(*, order_id: Any, amount: Decimal) -> Payment:
     )
 
 
-def payment_refund(*, payment: Payment, amount: Decimal) -> Payment:
-    """Refund `amount` of a captured payment through the gateway; refunds accumulate.
-
-    Call inside a transaction with the payment row locked. A refund of 0 changes nothing.
+def payment_refund(*, payment: Payment, amount: Decimal) -> Refund | None:
+    """Record a refund of `amount` of a captured payment: a `pending` `Refund` and its worker job, both in
+    the caller's transaction (payment row locked). The gateway is not called here: the caller asks it
+    after commit (`refunds_settle`), and the worker retries until it succeeds. A refund of 0 records
+    nothing. `amount` may not exceed what is left once earlier pending refunds are counted.
     """
     amount = to_money(amount)
     if amount <= 0:
-        return payment
-    if amount > payment.refundable_amount:
-        raise ValueError(
-            f"refund {amount} exceeds the refundable {payment.refundable_amount} of {payment.transaction_id}"
-        )
-    get_gateway().refund(payment, amount)
-    payment.refunded_amount = payment.refunded_amount + amount
-    payment.status = (
-        PaymentStatus.REFUNDED if payment.refundable_amount <= 0 else PaymentStatus.PARTIALLY_REFUNDED
+        return None
+    remaining = refund_room(payment)
+    if amount > remaining:
+        raise ValueError(f"refund {amount} exceeds the refundable {remaining} of {payment.transaction_id}")
+    now = timezone.now()
+    refund = Refund.objects.create(
+        payment=payment, amount=amount, next_attempt_at=now + refund_retry_delay(0), created_at=now
     )
-    payment.save(update_fields=["refunded_amount", "status", "updated_at"])
-    return payment
+    _enqueue_refund_attempt(refund, attempt=1)
+    return refund
 
 
-def payment_refund_remainder(*, order_id: Any) -> Payment | None:
-    """Refund in full whatever is left of the order's captured payment (cancellation). Returns it, or None."""
+def refund_room(payment: Payment) -> Decimal:
+    """What a new refund of `payment` may still take: the refundable remainder less pending refunds."""
+    pending = payment.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"]
+    return payment.refundable_amount - (pending or Decimal("0"))
+
+
+def payment_refund_remainder(*, order_id: Any) -> Refund | None:
+    """Refund in full whatever is left of the order's captured payment (cancellation). Returns the
+    pending refund, or None."""
     payment = selectors.captured_payment_for_update(order_id=order_id)
     if payment is None:
         return None
-    return payment_refund(payment=payment, amount=payment.refundable_amount)
+    return payment_refund(payment=payment, amount=refund_room(payment))
+
+
+def refund_retry_delay(attempts: int) -> timedelta:
+    """How long after attempt number `attempts` the next one is due (`REFUND_RETRY_SCHEDULE`); the first
+    entry is also how long the worker waits before standing in for a request path that died."""
+    schedule = settings.REFUND_RETRY_SCHEDULE
+    return timedelta(seconds=schedule[min(attempts, len(schedule) - 1)])
+
+
+def refund_max_attempts() -> int:
+    return len(settings.REFUND_RETRY_SCHEDULE)
+
+
+def _enqueue_refund_attempt(refund: Refund, *, attempt: int) -> None:
+    from payments.tasks import refund_attempt_task  # the task module imports this one
+
+    refund_attempt_task.using(run_after=refund.next_attempt_at).enqueue(str(refund.pk), attempt)
+
+
+def refunds_settle(*, order_id: Any) -> None:
+    """Right after the commit that recorded them, ask the gateway for the order's untried refunds (the
+    request path, as the charge path does). Inside an outer transaction it waits for that commit."""
+    if in_transaction():
+        transaction.on_commit(lambda: refunds_settle(order_id=order_id))
+        return
+    untried = Refund.objects.filter(payment__order_id=order_id, status=RefundStatus.PENDING, attempts=0)
+    for refund_id in list(untried.values_list("pk", flat=True)):
+        refund_attempt(refund_id=refund_id, attempt=1)
+
+
+def refund_attempt(*, refund_id: Any, attempt: int) -> str:
+    """Try a pending refund once, as attempt number `attempt`, and record the result. Returns what
+    happened (`succeeded`, `retrying`, `failed` or `skipped`).
+
+    The claim (a short transaction on the locked refund row) counts the attempt and enqueues the next
+    one first, so a process killed during the gateway call leaves the retry already scheduled; a job
+    for an attempt already made (or a refund no longer pending) is skipped. Past the last attempt a
+    refund still pending is `failed` for staff to retry.
+    """
+    assert not in_transaction(), "the gateway is never called inside a transaction"
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().select_related("payment").filter(pk=refund_id).first()
+        if refund is None or refund.status != RefundStatus.PENDING or refund.attempts != attempt - 1:
+            return "skipped"
+        if attempt > refund_max_attempts():
+            refund.status = RefundStatus.FAILED
+            refund.last_error = refund.last_error or "no result recorded for the last attempt"
+            refund.save(update_fields=["status", "last_error", "updated_at"])
+            return RefundStatus.FAILED
+        refund.attempts = attempt
+        refund.next_attempt_at = timezone.now() + refund_retry_delay(attempt)
+        refund.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+        _enqueue_refund_attempt(refund, attempt=attempt + 1)
+    try:
+        get_gateway().refund(refund.payment, refund.amount, idempotency_key=refund.idempotency_key)
+    except Exception as exc:  # noqa: BLE001 - any gateway failure is recorded and retried
+        return _refund_record_failure(refund, attempt=attempt, error=f"{type(exc).__name__}: {exc}")
+    return _refund_record_success(refund)
+
+
+def _refund_record_success(refund: Refund) -> str:
+    """The refund `succeeded` and its amount added to the payment, once (whoever records first wins)."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+            status=RefundStatus.SUCCEEDED, completed_at=now, last_error="", updated_at=now
+        )
+        if not won:
+            return "skipped"
+        refunded = F("refunded_amount") + refund.amount
+        Payment.objects.filter(pk=refund.payment_id).update(
+            refunded_amount=refunded,
+            status=Case(
+                When(amount__lte=refunded, then=Value(PaymentStatus.REFUNDED)),
+                default=Value(PaymentStatus.PARTIALLY_REFUNDED),
+            ),
+            updated_at=now,
+        )
+        events.publish(events.PAYMENT_REFUNDED, payment_id=refund.payment_id, refund_id=refund.pk)
+    return RefundStatus.SUCCEEDED
+
+
+def _refund_record_failure(refund: Refund, *, attempt: int, error: str) -> str:
+    final = attempt >= refund_max_attempts()
+    status = RefundStatus.FAILED if final else RefundStatus.PENDING
+    Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+        status=status, last_error=error[:2000], updated_at=timezone.now()
+    )
+    return status if final else "retrying"
+
+
+def refund_retry(*, refund_id: Any) -> Refund:
+    """Staff retry of a `failed` refund (Django admin): pending again with a fresh attempt budget, the
+    same idempotency key, and its job enqueued now. Refuses any other status."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status != RefundStatus.FAILED:
+            raise InvalidTransition(REFUND_NOT_FAILED.format(status=refund.status))
+        refund.status = RefundStatus.PENDING
+        refund.attempts = 0
+        refund.next_attempt_at = timezone.now()
+        refund.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        _enqueue_refund_attempt(refund, attempt=1)
+    return refund
+
+
+def refunds_requeue_stuck(*, older_than: timedelta, now=None) -> int:
+    """Maintenance: pending refunds whose next attempt is overdue by `older_than` (their job was lost
+    with a dead worker) get that attempt enqueued again. Returns how many."""
+    now = now or timezone.now()
+    stuck = Refund.objects.filter(status=RefundStatus.PENDING, next_attempt_at__lt=now - older_than)
+    count = 0
+    for refund in stuck.only("pk", "attempts", "next_attempt_at"):
+        with transaction.atomic():
+            refund.next_attempt_at = now
+            _enqueue_refund_attempt(refund, attempt=refund.attempts + 1)
+            Refund.objects.filter(pk=refund.pk).update(next_attempt_at=now)
+        count += 1
+    return count
 
 
 def payment_verify(*, payment: Payment, transaction_id: str) -> Payment:

@@ -1,7 +1,7 @@
 """Returns and refunds (API.md §4.8, §4.12, §5.6): a customer's request, an admin's one decision.
 
 Every order move goes through `orders.transitions` and every stock change through `catalog.inventory`;
-refunds go through `payments.services` (and so through the gateway). Lock order, everywhere: the order
+refunds are recorded through `payments.services` and asked of the gateway after commit. Lock order, everywhere: the order
 row first, then the return row, so a request and a decision on one order never deadlock.
 """
 
@@ -184,8 +184,8 @@ def refund_error(refund: Decimal, *, computed: Decimal, payment: Payment | None)
     the captured payment), or None."""
     if refund < 0 or refund > computed:
         return REFUND_TOO_HIGH.format(limit=computed)
-    if payment is not None and refund > payment.refundable_amount:
-        return REFUND_TOO_HIGH.format(limit=payment.refundable_amount)
+    if payment is not None and refund > (room := payments.refund_room(payment)):
+        return REFUND_TOO_HIGH.format(limit=room)
     return None
 
 
@@ -199,7 +199,8 @@ def return_approve(
 ) -> Return:
     """E44 approve (API.md §5.6): refund (0 ≤ refund ≤ computed, default computed) to the order's captured
     payment, optional restock, order → `refunded`, return → `approved`, in one transaction under the order and
-    return locks, so a return is decided once. The gateway is called last: any refusal moves no money."""
+    return locks, so a return is decided once. The refund is recorded `pending` there and asked of the
+    gateway right after commit (retried by the worker)."""
     with transaction.atomic():
         order, ret = _lock_order_and_return(return_id)
         computed = ret.refund_amount
@@ -230,7 +231,8 @@ def return_approve(
         )
         if payment is not None:
             payments.payment_refund(payment=payment, amount=refund)
-        return ret
+    payments.refunds_settle(order_id=order.pk)
+    return ret
 
 
 def return_reject(*, return_id: Any, admin: Any, note: str = "") -> Return:

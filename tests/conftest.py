@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_for
 from tests.factories import UserFactory
-from tests.orders.gateways import SpyGateway
+from tests.orders.gateways import FlakyRefundGateway, SpyGateway
 
 #: Fixtures that give a test the database (a `django_db` mark does too).
 DATABASE_FIXTURES = frozenset(
@@ -90,3 +90,12 @@ def spy_gateway(settings):
     SpyGateway.refunds.clear()
     yield SpyGateway.refunds
     SpyGateway.refunds.clear()
+
+
+@pytest.fixture
+def flaky_refunds(settings):
+    """Selects `FlakyRefundGateway`; set `.failures` on the yielded class, read `.keys` after."""
+    settings.PAYMENT_GATEWAY = "tests.orders.gateways.FlakyRefundGateway"
+    FlakyRefundGateway.failures = 0
+    FlakyRefundGateway.keys = []
+    yield FlakyRefundGateway

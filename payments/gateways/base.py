@@ -37,8 +37,9 @@ class PaymentGateway(ABC):
         """Charge `amount`; a decline is a result, not an exception."""
 
     @abstractmethod
-    def refund(self, payment: Payment, amount: Decimal) -> None:
-        """Give `amount` of `payment` back. Raises on failure."""
+    def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> None:
+        """Give `amount` of `payment` back. Raises on failure. A repeated `idempotency_key` must not move
+        money twice (every retry of one refund passes the same key)."""
 
 
 @cache

@@ -59,5 +59,22 @@ class SpyGateway(MockGateway):
 
     refunds: list[tuple] = []
 
-    def refund(self, payment, amount: Decimal) -> None:
+    def refund(self, payment, amount: Decimal, *, idempotency_key: str) -> None:
         SpyGateway.refunds.append((payment.pk, amount))
+
+
+class FlakyRefundGateway(MockGateway):
+    """Refunds raise `failures` times, then go through the mock; `keys` holds the idempotency key of every
+    refund call, in order (the `flaky_refunds` fixture selects it and resets it)."""
+
+    failures = 0
+    keys: list[str] = []
+    lock = threading.Lock()
+
+    def refund(self, payment, amount: Decimal, *, idempotency_key: str) -> None:
+        with FlakyRefundGateway.lock:
+            FlakyRefundGateway.keys.append(idempotency_key)
+            if FlakyRefundGateway.failures > 0:
+                FlakyRefundGateway.failures -= 1
+                raise ConnectionError("refund gateway unreachable")
+        super().refund(payment, amount, idempotency_key=idempotency_key)

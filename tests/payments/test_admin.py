@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from payments.models import Payment, PaymentStatus
-from tests.admin_pages import cell, changelist_url
+from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from tests.admin_pages import cell, changelist_url, run_action, texts
 from tests.factories import OrderFactory, PaymentFactory
+from tests.worker import jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,23 @@ def test_payments_are_read_only_in_the_admin(staff_client):
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.COMPLETED, Decimal("0.00"))
     assert Payment.objects.filter(pk=payment.pk).exists()
     assert "delete_selected" not in staff_client.get(PAYMENTS).content.decode()
+
+
+def test_retry_action_puts_a_failed_refund_back_to_pending_with_its_job(staff_client):
+    payment = PaymentFactory(order=OrderFactory(total_amount=Decimal("42.00")))
+    failed = Refund.objects.create(
+        payment=payment, amount=Decimal("42.00"), status=RefundStatus.FAILED, attempts=8
+    )
+    done = Refund.objects.create(payment=payment, amount=Decimal("1.00"), status=RefundStatus.SUCCEEDED)
+
+    response = run_action(staff_client, "retry_refunds", failed, done)
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (RefundStatus.PENDING, 0)
+    assert [job.args_kwargs["args"] for job in jobs("payments.tasks.refund_attempt_task")] == [
+        [str(failed.pk), 1]
+    ]
+    assert (
+        "error",
+        f"{payment.transaction_id}: only a failed refund can be retried (this one is succeeded)",
+    ) in texts(response)

@@ -25,15 +25,22 @@ def test_refundable_amount_is_the_amount_less_what_was_refunded():
     assert captured("30.00", "30.00", status=PaymentStatus.REFUNDED).refundable_amount == Decimal("0.00")
 
 
+def refund_now(payment, amount):
+    """Record a refund as a service does (in its transaction), then settle it after commit."""
+    with transaction.atomic():
+        refund = services.payment_refund(payment=payment, amount=amount)
+    services.refunds_settle(order_id=payment.order_id)
+    payment.refresh_from_db()
+    return refund
+
+
 def test_partial_refunds_accumulate_until_the_payment_is_refunded(spy_gateway):
     payment = captured("30.00")
 
-    services.payment_refund(payment=payment, amount=Decimal("10.004"))
-    payment.refresh_from_db()
+    refund_now(payment, Decimal("10.004"))
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.PARTIALLY_REFUNDED, Decimal("10.00"))
 
-    services.payment_refund(payment=payment, amount=payment.refundable_amount)
-    payment.refresh_from_db()
+    refund_now(payment, payment.refundable_amount)
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, Decimal("30.00"))
     assert spy_gateway == [(payment.pk, Decimal("10.00")), (payment.pk, Decimal("20.00"))]
 
@@ -51,8 +58,7 @@ def test_a_refund_beyond_the_refundable_amount_is_refused_and_moves_no_money(spy
 
 def test_a_refund_of_nothing_changes_nothing(spy_gateway):
     payment = captured("30.00")
-    services.payment_refund(payment=payment, amount=Decimal("0"))
-    payment.refresh_from_db()
+    assert refund_now(payment, Decimal("0")) is None
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.COMPLETED, Decimal("0.00"))
     assert spy_gateway == []
 
@@ -61,9 +67,10 @@ def test_refund_remainder_gives_back_what_is_left_of_the_captured_payment(spy_ga
     payment = captured("30.00", "5.00", status=PaymentStatus.PARTIALLY_REFUNDED)
 
     with transaction.atomic():
-        refunded = services.payment_refund_remainder(order_id=payment.order_id)
+        refund = services.payment_refund_remainder(order_id=payment.order_id)
+    assert (refund.payment_id, refund.amount) == (payment.pk, Decimal("25.00"))
+    services.refunds_settle(order_id=payment.order_id)
 
-    assert refunded.pk == payment.pk
     payment.refresh_from_db()
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, Decimal("30.00"))
     assert spy_gateway == [(payment.pk, Decimal("25.00"))]

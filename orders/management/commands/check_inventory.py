@@ -1,7 +1,8 @@
 """`manage.py check_inventory` (API.md §6.2): report broken invariants, one line each, or `Inventory OK`.
 
 Checked: negative `stock_quantity`; active reservations exceeding `stock_quantity`; orders whose
-`total_amount` differs from Σ quantity × `price_at_time`; orders with more than one successful payment.
+`total_amount` differs from Σ quantity × `price_at_time`; orders with more than one successful payment;
+payments whose `refunded_amount` is not Σ of their succeeded refunds; refunds failed for good.
 Exit status 1 when anything is reported, else 0 (usable from cron and monitoring).
 """
 
