@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
+.PHONY: bench-checkout fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
@@ -32,8 +32,8 @@ migrate: install ## Apply migrations (SQLite unless DATABASE_URL is set)
 seed: migrate ## Create the demo catalogue (and DEMO_ADMIN_* admin when set)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
-run: seed ## Install, migrate, seed and serve the API and admin with gunicorn on PORT (default 8000)
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/gunicorn  # settings: gunicorn.conf.py
+run: seed ## Install, migrate, seed; serve the API and admin (gunicorn, PORT 8000) beside the task worker
+	DEBUG=$${DEBUG:-1} $(BIN)/honcho start -f Procfile -p $(PORT)  # gunicorn.conf.py; Ctrl-C stops both
 
 lint: install-dev ## ruff check, ruff format --check, the layering contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check .
@@ -96,6 +96,9 @@ bench-quick: install-dev wrk bench-peer ## Reduced benchmark: 1,000 products, on
 
 bench-scale: install-dev wrk scale-deps ## Issue 20's runs: 4 hosts direct, through PgBouncer, catalogue on the replica (~4 min)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+bench-checkout: install-dev ## In-process shopper-flow timing (bench/checkout_inprocess.py; BENCH_FLOWS, default 300)
+	$(BIN)/python bench/checkout_inprocess.py $(BENCH_FLOWS)
 
 clean: ## Remove the virtualenv and the local SQLite database
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -273,6 +273,17 @@ def deduct_if_available(
     return updated == len(ids)
 
 
+def fell_to_low_stock(products: dict[Any, Product], lines: Iterable[tuple[Any, int]]) -> list[Any]:
+    """Ids of the locked `products` whose stock the deduction of `lines` took from above
+    `LOW_STOCK_THRESHOLD` to at or below it (for the `product.stock_low` event)."""
+    threshold = settings.LOW_STOCK_THRESHOLD
+    return [
+        product_id
+        for product_id, quantity in lines
+        if products[product_id].stock_quantity > threshold >= products[product_id].stock_quantity - quantity
+    ]
+
+
 def restock(lines: Iterable[tuple[Any, int]]) -> None:
     """Put units back on `stock_quantity` (cancellation, approved return with restock)."""
     with transaction.atomic():

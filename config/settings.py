@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "payments",
     "orders",
     "returns",
+    "notifications",
+    "maintenance",
 ]
 
 MIDDLEWARE = [
@@ -378,7 +380,9 @@ CONTENT_SECURITY_POLICY = {
 # The Django admin (staff back office)
 ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", "").strip() or "Shop administration"
 ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", "").strip() or "Shop admin"
-LOW_STOCK_THRESHOLD = env_int("LOW_STOCK_THRESHOLD", 5)  # dashboard: active products with available ≤ this
+LOW_STOCK_THRESHOLD = env_int(
+    "LOW_STOCK_THRESHOLD", 5
+)  # dashboard: available ≤ this; webhook: checkout crosses it
 SHIPPING_OVERDUE_DAYS = env_int("SHIPPING_OVERDUE_DAYS", 7, minimum=1)  # dashboard: shipped, not delivered
 
 SERVICE_NAME = "ecommerce-backend"
@@ -406,6 +410,34 @@ TASKS = {
 # Seconds to wait before refund attempt 2, 3, …; the first entry is also how long the worker leaves a
 # fresh refund to the request path. Its length is the number of attempts before `failed`.
 REFUND_RETRY_SCHEDULE = env_seconds_list("REFUND_RETRY_SCHEDULE", "30,120,600,1800,7200,21600,43200,86400")
+
+# Customer emails (sent by the worker): the console backend unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "shop@localhost"
+SHOP_NAME = os.environ.get("SHOP_NAME", "").strip() or "The shop"
+EMAIL_RETRY_SCHEDULE = env_seconds_list("EMAIL_RETRY_SCHEDULE", "60,300,1800,7200,21600")
+# Webhooks: seconds before attempt 2, 3, … (8 attempts over about 24 hours by default).
+WEBHOOK_RETRY_SCHEDULE = env_seconds_list("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,28800,28800")
+# Periodic maintenance run by the worker (maintenance/jobs.py): seconds between runs of each job.
+MAINTENANCE_INTERVALS = {
+    "expire_reservations": env_int("MAINTENANCE_EXPIRE_RESERVATIONS_SECONDS", 60, minimum=1),
+    "cancel_unpaid_orders": env_int("MAINTENANCE_CANCEL_UNPAID_SECONDS", 300, minimum=1),
+    "purge_idempotency_keys": env_int("MAINTENANCE_PURGE_IDEMPOTENCY_SECONDS", 3600, minimum=1),
+    "requeue_stuck": env_int("MAINTENANCE_REQUEUE_STUCK_SECONDS", 300, minimum=1),
+    "prune_db_task_results": env_int("MAINTENANCE_PRUNE_TASK_RESULTS_SECONDS", 86400, minimum=1),
+}
+WEBHOOK_TIMEOUT_SECONDS = float(env_decimal("WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["shop.renderers.EnvelopeJSONRenderer"],

@@ -22,6 +22,7 @@ from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_addres
 from orders.services import order_payment_record
 from payments import services as payments
 from payments.models import CARD_METHODS, Payment
+from shop import events
 from shop.exceptions import CartEmpty
 from shop.fields import to_money
 
@@ -135,4 +136,8 @@ def place_order(
             )
         # 10. The cart emptied: lines and reservations.
         cart_empty(cart=cart)
+        # Side effects (emails, webhooks) recorded by the subscribers in this transaction.
+        events.publish(events.ORDER_CREATED, order_id=order.pk)
+        for product_id in inventory.fell_to_low_stock(products, lines):
+            events.publish(events.PRODUCT_STOCK_LOW, product_id=product_id)
     return PlacedOrder(order=order, payment=payment)

@@ -1,8 +1,9 @@
 """The order state machine (API.md §5.4): one table of allowed moves and one guarded function.
 
 Every caller moves an order through `order_transition` (or `transition_locked` under its own lock of the
-order): table checked, status saved, `OrderEvent` (and a staff audit entry) written and side effects run
-(cancel: restock and refund; delivered/completed: a COD payment) in the same transaction."""
+order): table checked, status saved, `OrderEvent` (and a staff audit entry) written, side effects run
+(cancel: restock and refund; delivered/completed: a COD payment) and `order.status_changed` (and
+`order.cancelled`) published for the subscribers (emails, webhooks), all in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from catalog import inventory
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from payments import selectors as payment_selectors
 from payments import services as payments
-from payments.models import PaymentMethod
+from payments.models import PaymentMethod, Refund
+from shop import events
 from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound
 
@@ -107,20 +109,27 @@ def transition_locked(
         created_at=now,
     )
     audit_log(actor=actor, obj=order, changes={"status": (from_status, to_status)}, extra={"note": note})
-    _run_side_effects(order, from_status, to_status)
+    refund = _run_side_effects(order, from_status, to_status)
+    events.publish(
+        events.ORDER_STATUS_CHANGED, order_id=order.pk, from_status=from_status, to_status=to_status
+    )
+    if to_status == OrderStatus.CANCELLED:
+        events.publish(events.ORDER_CANCELLED, order_id=order.pk, refund_id=refund.pk if refund else None)
     return order
 
 
-def _run_side_effects(order: Order, from_status: str, to_status: str) -> None:
+def _run_side_effects(order: Order, from_status: str, to_status: str) -> Refund | None:
+    """The move's writes; returns the refund a cancellation recorded, if any."""
     if to_status == OrderStatus.CANCELLED:
         items = OrderItem.objects.filter(order=order).values_list("product_id", "quantity")
         inventory.restock(list(items))
-        payments.payment_refund_remainder(order_id=order.pk)
-    elif to_status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED) and from_status in (
+        return payments.payment_refund_remainder(order_id=order.pk)
+    if to_status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED) and from_status in (
         OrderStatus.PROCESSING,
         OrderStatus.SHIPPED,
     ):
         _create_cod_payment_if_missing(order)
+    return None
 
 
 def _create_cod_payment_if_missing(order: Order) -> None:

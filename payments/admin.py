@@ -97,9 +97,8 @@ class RefundAdmin(ViewOnlyMixin, admin.ModelAdmin):
     def retry_refunds(self, request, queryset):
         for refund in queryset:
             try:
-                refund_retry(refund_id=refund.pk)
+                refund_retry(refund_id=refund.pk, actor=request.user)
             except InvalidTransition as exc:
                 self.message_user(request, f"{refund.payment}: {exc.error}", messages.ERROR)
             else:
-                self.log_change(request, refund, "retry requested")
                 self.message_user(request, f"{refund.payment}: refund of {refund.amount} queued for retry")

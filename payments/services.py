@@ -25,6 +25,7 @@ from payments.models import (
     RefundStatus,
 )
 from shop import events
+from shop.audit import audit_log
 from shop.exceptions import AlreadyPaid, InvalidTransition, ValidationFailed
 from shop.fields import to_money
 
@@ -93,17 +94,21 @@ def payment_record_result(*, payment: Payment, result: ChargeResult) -> Payment:
         payment.status = PaymentStatus.FAILED
         payment.payment_details = {"decline_code": result.decline_code or DeclineCode.GATEWAY_ERROR}
     payment.save(update_fields=["status", "payment_details", "updated_at"])
+    event = events.PAYMENT_COMPLETED if result.approved else events.PAYMENT_FAILED
+    events.publish(event, payment_id=payment.pk)
     return payment
 
 
 def payment_create_cod(*, order_id: Any, amount: Decimal) -> Payment:
     """The cash-on-delivery payment, completed when the order is delivered (no gateway call)."""
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         order_id=order_id,
         amount=to_money(amount),
         payment_method=PaymentMethod.CASH_ON_DELIVERY,
         status=PaymentStatus.COMPLETED,
     )
+    events.publish(events.PAYMENT_COMPLETED, payment_id=payment.pk)
+    return payment
 
 
 def payment_refund(*, payment: Payment, amount: Decimal) -> Refund | None:
@@ -230,9 +235,9 @@ def _refund_record_failure(refund: Refund, *, attempt: int, error: str) -> str:
     return status if final else "retrying"
 
 
-def refund_retry(*, refund_id: Any) -> Refund:
+def refund_retry(*, refund_id: Any, actor: Any = None) -> Refund:
     """Staff retry of a `failed` refund (Django admin): pending again with a fresh attempt budget, the
-    same idempotency key, and its job enqueued now. Refuses any other status."""
+    same idempotency key, and its job enqueued now (audited). Refuses any other status."""
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.status != RefundStatus.FAILED:
@@ -242,6 +247,7 @@ def refund_retry(*, refund_id: Any) -> Refund:
         refund.next_attempt_at = timezone.now()
         refund.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
         _enqueue_refund_attempt(refund, attempt=1)
+        audit_log(actor=actor, obj=refund, changes={"status": (RefundStatus.FAILED, RefundStatus.PENDING)})
     return refund
 
 

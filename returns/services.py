@@ -25,6 +25,7 @@ from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.models import REFUNDABLE_STATUSES, Payment
 from returns.models import Return, ReturnItem, ReturnStatus
+from shop import events
 from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound, ReturnNotAllowed, ValidationFailed
 from shop.fields import to_money
@@ -112,6 +113,7 @@ def return_request(
             transition_locked(
                 order=order, to_status=OrderStatus.RETURN_REQUESTED, trigger=Trigger.RETURN, actor=user
             )
+            events.publish(events.RETURN_REQUESTED, return_id=created.pk)
             return created
     except IntegrityError as exc:
         if _constraint_name(exc) == ONE_OPEN_RETURN_CONSTRAINT:
@@ -229,8 +231,8 @@ def return_approve(
             extra={"refund": refund, "restock": restock, "note": note},
             label=return_label(order),
         )
-        if payment is not None:
-            payments.payment_refund(payment=payment, amount=refund)
+        pending = payments.payment_refund(payment=payment, amount=refund) if payment is not None else None
+        events.publish(events.RETURN_APPROVED, return_id=ret.pk, refund_id=pending.pk if pending else None)
     payments.refunds_settle(order_id=order.pk)
     return ret
 
@@ -255,6 +257,7 @@ def return_reject(*, return_id: Any, admin: Any, note: str = "") -> Return:
         )
         ret.status = ReturnStatus.REJECTED
         ret.save(update_fields=["status", "updated_at"])
+        events.publish(events.RETURN_REJECTED, return_id=ret.pk)
         return ret
 
 

@@ -51,3 +51,15 @@ def worker_process(**env: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+
+
+def run_jobs_inline(task_path: str) -> int:
+    """Run the due jobs of one task in this process and transaction, as the worker's `run_task` calls
+    them (for `db` tests that check what a job does, not how the worker picks it). Returns how many."""
+    ran = 0
+    for row in DBTaskResult.objects.ready().filter(task_path=task_path).order_by("enqueued_at"):
+        result = row.task_result
+        row.task.call(*result.args, **result.kwargs)
+        row.delete()
+        ran += 1
+    return ran

@@ -32,12 +32,14 @@ def query_count(call):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_checkout_of_a_two_line_card_order_takes_at_most_20_queries(customer, customer_api):
+def test_checkout_of_a_two_line_card_order_takes_at_most_24_queries(customer, customer_api):
+    """20 for the checkout itself, plus its side effects: the order-placed email's job row and one
+    webhook-endpoint lookup per event (order.created, payment.completed, order.status_changed)."""
     fill_cart(customer, (ProductFactory(price=Decimal("5.00")), 2), (ProductFactory(), 1))
 
     count = query_count(lambda: customer_api.post("/api/v1/orders", checkout_body("cc")))
 
-    assert count <= 20
+    assert count <= 24
 
 
 @pytest.mark.django_db
