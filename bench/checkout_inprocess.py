@@ -32,6 +32,8 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 
 ADDRESS = {
+    "full_name": "Bench User",
+    "phone": "",
     "street": "1 Main St",
     "city": "Springfield",
     "state": "IL",
