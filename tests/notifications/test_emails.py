@@ -148,3 +148,16 @@ def test_an_email_job_left_running_by_a_dead_worker_is_enqueued_again():
     (again,) = jobs(EMAIL_TASK).filter(status="READY")
     assert again.args_kwargs == {"args": [], "kwargs": {"kind": "order_placed", "order_id": str(order.pk)}}
     assert emails_requeue_stuck(older_than=timedelta(minutes=10)) == 0
+
+
+def test_with_the_immediate_backend_the_email_is_sent_when_enqueued(settings):
+    """The immediate backend runs a job at enqueue: what a test of "the event sends this email" means
+    when no worker is involved (no refund here: the immediate backend cannot defer a retry)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    order = checkout(token="tok_decline")
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert subjects == [
+        f"Payment failed for order {order.order_number}",
+        f"Your order {order.order_number} is placed",
+    ]
+    assert not jobs(EMAIL_TASK).exists()
