@@ -39,7 +39,7 @@ from orders.serializers import order_data
 from payments.models import Payment, Refund
 from payments.serializers import payment_data
 from returns.selectors import return_get
-from returns.serializers import ReturnSerializer
+from returns.serializers import return_data
 from shop import events
 from shop.audit import audit_log
 
@@ -70,7 +70,7 @@ def event_data(event_type: str, ids: dict[str, Any]) -> dict[str, Any]:
             data["refund"] = _refund_data(ids["refund_id"])
         return data
     if event_type.startswith("return."):
-        data = {"return": ReturnSerializer(return_get(return_id=ids["return_id"])).data}
+        data = {"return": return_data(return_get(return_id=ids["return_id"]))}
         if event_type == events.RETURN_APPROVED:
             data["refund"] = _refund_data(ids.get("refund_id"))
         return data
