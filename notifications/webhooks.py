@@ -26,7 +26,7 @@ from standardwebhooks import Webhook
 
 from catalog import inventory
 from catalog.models import Product
-from catalog.serializers import serialize_product
+from catalog.serializers import product_data
 from notifications.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -76,7 +76,7 @@ def event_data(event_type: str, ids: dict[str, Any]) -> dict[str, Any]:
         return data
     if event_type == events.PRODUCT_STOCK_LOW:
         product = inventory.with_stock(Product.objects.filter(pk=ids["product_id"])).get()
-        return {"product": serialize_product(product), "threshold": settings.LOW_STOCK_THRESHOLD}
+        return {"product": product_data(product), "threshold": settings.LOW_STOCK_THRESHOLD}
     raise ValueError(f"unknown event type {event_type}")
 
 
