@@ -15,7 +15,7 @@ from orders.services import order_cancel, order_status_set
 from payments import services as payments
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.exceptions import InvalidTransition
-from tests.builders import order_with_lines
+from tests.factories import order_with_lines
 from tests.worker import jobs, run_worker
 
 REFUND_TASK = "payments.tasks.refund_attempt_task"
