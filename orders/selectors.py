@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
-from django.db.models import (
+from django.db.models import (, Sum
     Count,
     Exists,
     F,
