@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
-from django.db.models import (, Sum
+from django.db.models import (
     Count,
     Exists,
     F,
@@ -27,6 +27,7 @@ from django.db.models import (, Sum
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextField,
 )
 from django.db.models.functions import Cast, JSONObject
