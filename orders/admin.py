@@ -17,9 +17,18 @@ from orders.analytics import shipping_overdue_condition
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from orders.selectors import order_export_rows
 from orders.services import order_cancel_preview, order_status_set
-from orders.transitions import is_repeat
+from orders.transitions import Trigger, is_repeat, moves_from
 from payments.models import Payment
-from shop.admin import CsvExportMixin, ReadOnlyInline, ViewOnlyMixin, local_time, money, shop_error_text
+from shop.admin import (
+    CsvExportMixin,
+    ObjectAction,
+    ObjectActionsMixin,
+    ReadOnlyInline,
+    ViewOnlyMixin,
+    local_time,
+    money,
+    shop_error_text,
+)
 from shop.exceptions import ShopError
 
 
@@ -83,7 +92,7 @@ class ShippingOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
+class OrderAdmin(ObjectActionsMixin, CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View-only: orders are made by checkout, moved only by the actions below, and cancelled, never
     deleted. "Export CSV" streams what the list shows (filters and search kept), every page."""
 
@@ -172,27 +181,26 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark processing", permissions=["process"])
     def mark_processing(self, request, queryset):
-        self._move(request, queryset, OrderStatus.PROCESSING)
+        return self._move(request, queryset, OrderStatus.PROCESSING)
 
     @admin.action(description="Mark shipped", permissions=["process"])
     def mark_shipped(self, request, queryset):
-        self._move(request, queryset, OrderStatus.SHIPPED)
+        return self._move(request, queryset, OrderStatus.SHIPPED)
 
     @admin.action(description="Mark delivered", permissions=["process"])
     def mark_delivered(self, request, queryset):
-        self._move(request, queryset, OrderStatus.DELIVERED)
+        return self._move(request, queryset, OrderStatus.DELIVERED)
 
     @admin.action(description="Mark completed", permissions=["process"])
     def mark_completed(self, request, queryset):
-        self._move(request, queryset, OrderStatus.COMPLETED)
+        return self._move(request, queryset, OrderStatus.COMPLETED)
 
     @admin.action(description="Cancel", permissions=["process"])
     def cancel_orders(self, request, queryset):
         """Like Django's `delete_selected`: a confirmation page listing, per order, the stock to restore
         and the amount to refund (changing nothing); the same POST with `post=yes` cancels."""
         if request.POST.get("post") == "yes":
-            self._move(request, queryset, OrderStatus.CANCELLED)
-            return None
+            return self._move(request, queryset, OrderStatus.CANCELLED)
         orders = queryset.select_related("user").prefetch_related(
             Prefetch("items", queryset=OrderItem.objects.order_by("created_at", "id")),
             Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")),
@@ -209,15 +217,17 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action_name": "cancel_orders",
             "media": self.media,
+            **self.confirmation_context(request),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/orders/order/cancel_confirmation.html", context)
 
-    def _move(self, request, queryset, status: str) -> None:
+    def _move(self, request, queryset, status: str):
         """Move each selected order to `status` through `order_status_set` (staff actor, own transaction).
 
         An order already in `status` is a no-op (as with E39) reported as a warning; a refused one gets
-        its own error message and stays as it was; the others still move.
+        its own error message and stays as it was; the others still move. Started from an order's page,
+        it returns there.
         """
         moved = 0
         rows = queryset.order_by("created_at", "id").values_list("pk", "order_number", "status")
@@ -237,6 +247,29 @@ class OrderAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
             self.message_user(
                 request, f"{verb} {moved} {model_ngettext(self.opts, moved)}{suffix}.", messages.SUCCESS
             )
+        return self.back_to_object(request, queryset)
+
+    # --- the order page's buttons: the staff moves the state machine allows from its status ------
+
+    def object_actions(self, request, order):
+        return [
+            ObjectAction(
+                name=STATUS_ACTIONS[status],
+                label=self.get_action(STATUS_ACTIONS[status])[2],
+                danger=status == OrderStatus.CANCELLED,
+            )
+            for status in moves_from(order.status, Trigger.STAFF)
+        ]
+
+
+#: The admin action that moves an order to each status.
+STATUS_ACTIONS = {
+    OrderStatus.PROCESSING: "mark_processing",
+    OrderStatus.SHIPPED: "mark_shipped",
+    OrderStatus.DELIVERED: "mark_delivered",
+    OrderStatus.COMPLETED: "mark_completed",
+    OrderStatus.CANCELLED: "cancel_orders",
+}
 
 
 def _address_html(address: dict | None):

@@ -51,6 +51,12 @@ ALLOWED_MOVES: dict[tuple[str, str], frozenset[Trigger]] = {
 }
 
 
+def moves_from(from_status: str, trigger: Trigger) -> list[str]:
+    """The statuses `trigger` may move an order to from `from_status`, in the table's order (the buttons
+    on an order's Django admin page)."""
+    return [to for (frm, to), triggers in ALLOWED_MOVES.items() if frm == from_status and trigger in triggers]
+
+
 def is_allowed(from_status: str, to_status: str, trigger: Trigger) -> bool:
     return trigger in ALLOWED_MOVES.get((from_status, to_status), frozenset())
 

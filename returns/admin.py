@@ -16,7 +16,16 @@ from payments.models import Payment
 from returns.models import Return, ReturnItem, ReturnStatus
 from returns.selectors import return_export_rows
 from returns.services import return_approve, return_approve_preview, return_reject
-from shop.admin import CsvExportMixin, ReadOnlyInline, ViewOnlyMixin, local_time, money, shop_error_text
+from shop.admin import (
+    CsvExportMixin,
+    ObjectAction,
+    ObjectActionsMixin,
+    ReadOnlyInline,
+    ViewOnlyMixin,
+    local_time,
+    money,
+    shop_error_text,
+)
 from shop.exceptions import ShopError
 
 #: Returned lines in the order of the order's items.
@@ -50,7 +59,7 @@ class ReturnItemInline(ReadOnlyInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
+class ReturnAdmin(ObjectActionsMixin, CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View-only: a return is the customer's request (E28), decided only by the actions below.
     "Export CSV" streams what the list shows."""
 
@@ -111,8 +120,7 @@ class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
         """Confirmation page first (refund and restock per return, nothing changed); the same POST with
         `post=yes` approves each with the computed refund and restock."""
         if request.POST.get("post") == "yes":
-            self._decide(request, queryset, approve=True)
-            return None
+            return self._decide(request, queryset, approve=True)
         returns = queryset.select_related("order", "user").prefetch_related(
             Prefetch("items", queryset=ReturnItem.objects.select_related("order_item").order_by(*ITEM_ORDER)),
             Prefetch("order__payments", queryset=Payment.objects.order_by("created_at", "id")),
@@ -130,15 +138,25 @@ class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action_name": "approve_returns",
             "media": self.media,
+            **self.confirmation_context(request),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/returns/return/approve_confirmation.html", context)
 
     @admin.action(description="Reject", permissions=["process"])
     def reject_returns(self, request, queryset):
-        self._decide(request, queryset, approve=False)
+        return self._decide(request, queryset, approve=False)
 
-    def _decide(self, request, queryset, *, approve: bool) -> None:
+    def object_actions(self, request, ret):
+        """Approve and Reject while the return waits for a decision; nothing once decided."""
+        if ret.status != ReturnStatus.REQUESTED:
+            return []
+        return [
+            ObjectAction(name="approve_returns", label="Approve"),
+            ObjectAction(name="reject_returns", label="Reject", danger=True),
+        ]
+
+    def _decide(self, request, queryset, *, approve: bool):
         decided = 0
         rows = queryset.order_by("created_at", "id").values_list("pk", "order__order_number")
         for return_id, number in list(rows):
@@ -156,3 +174,4 @@ class ReturnAdmin(CsvExportMixin, ViewOnlyMixin, admin.ModelAdmin):
             self.message_user(
                 request, f"{verb} {decided} {model_ngettext(self.opts, decided)}.", messages.SUCCESS
             )
+        return self.back_to_object(request, queryset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import admin
@@ -99,6 +100,62 @@ def local_time(value) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).isoformat(sep=" ", timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ObjectAction:
+    """A button on an object's admin page that runs one of the changelist's actions on that object."""
+
+    name: str  # the admin action's name
+    label: str
+    danger: bool = False
+
+
+#: The POST field the object-page buttons add, so an action comes back to the object's page.
+FROM_OBJECT_FIELD = "_from_object"
+
+
+class ObjectActionsMixin:
+    """Act where you look: the change page carries buttons for `object_actions(request, obj)`, each a
+    small form posting the changelist's own action on this one object, so it goes through the same
+    code, permission check and confirmation page as a bulk action, then comes back to the page."""
+
+    change_form_template = "admin/change_form_object_actions.html"
+
+    def object_actions(self, request, obj) -> list[ObjectAction]:
+        raise NotImplementedError
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            allowed = self.get_actions(request)  # the actions this staff user may run
+            context["object_actions"] = [a for a in self.object_actions(request, obj) if a.name in allowed]
+            context["object_actions_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist",
+                current_app=self.admin_site.name,
+            )
+            context["from_object_field"] = FROM_OBJECT_FIELD
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def back_to_object(self, request, queryset):
+        """After an action started from an object's page, that page again (else None: the changelist)."""
+        if request.POST.get(FROM_OBJECT_FIELD) != "1":
+            return None
+        pks = list(queryset.values_list("pk", flat=True)[:2])
+        if len(pks) != 1:
+            return None
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[pks[0]],
+            current_app=self.admin_site.name,
+        )
+        return HttpResponseRedirect(url)
+
+    def confirmation_context(self, request) -> dict:
+        """What a confirmation page must carry forward to come back to the object's page."""
+        return {
+            "from_object": request.POST.get(FROM_OBJECT_FIELD) == "1",
+            "from_object_field": FROM_OBJECT_FIELD,
+        }
 
 
 class _Echo:
