@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: bench-checkout fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps scale bench bench-quick bench-peer bench-scale wrk clean
+.PHONY: bench-checkout fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps browser-deps scale bench bench-quick bench-peer bench-scale wrk clean
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
@@ -58,7 +58,11 @@ scale-deps: ## Install pgbouncer and nginx (Debian packages) when missing
 scale: install scale-deps ## nginx, 4 app hosts, PgBouncer, a primary and a streaming replica on this machine (Ctrl-C stops)
 	$(BIN)/python scripts/topology.py --web 4 --replica --seed
 
-test: lint check-postgres scale-deps ## Install, lint, check migrations and run the whole suite on PostgreSQL
+# Debian's chromium for the browser tests (tests/browser/): Playwright cannot download its own browser here.
+browser-deps: ## Install chromium (Debian package) when missing
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "installing chromium"; $(APT_GET) update && $(APT_GET) install chromium; }
+
+test: lint check-postgres scale-deps browser-deps ## Install, lint, check migrations and run the whole suite on PostgreSQL
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \

@@ -13,7 +13,12 @@ ACTIONS = {1: "added", 2: "changed", 3: "deleted"}
 @admin.register(LogEntry)
 class ActivityAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("action_time", "staff_member", "what", "target", "change")
-    list_filter = (("user", admin.RelatedOnlyFieldListFilter), "content_type", "action_flag", "action_time")
+    list_filter = (
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "action_flag",
+        "action_time",
+    )
     list_select_related = ("user", "content_type")
     search_fields = ("object_repr", "change_message", "user__email")
     ordering = ("-action_time", "-id")
@@ -21,6 +26,9 @@ class ActivityAdmin(ViewOnlyMixin, admin.ModelAdmin):
     date_hierarchy = None
     fields = ("action_time", "staff_member", "what", "target", "change")
     readonly_fields = fields
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context={"title": "Activity", **(extra_context or {})})
 
     @admin.display(description="staff member", ordering="user__email")
     def staff_member(self, entry):

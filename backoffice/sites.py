@@ -11,6 +11,9 @@ SECURITY_MODELS = (
     ("auth", "group"),
     ("token_blacklist", "outstandingtoken"),
     ("token_blacklist", "blacklistedtoken"),
+    ("axes", "accessattempt"),
+    ("axes", "accessfailurelog"),
+    ("axes", "accesslog"),
 )
 #: Names shown for some of them (the audit trail is the "Activity" page).
 SECURITY_NAMES = {("admin", "logentry"): "Activity"}
@@ -19,6 +22,9 @@ SECURITY_NAMES = {("admin", "logentry"): "Activity"}
 class ShopAdminSite(admin.AdminSite):
     index_title = "Store operations"
     index_template = "admin/dashboard.html"
+    # No app sidebar on every page: the changelists keep the width of a laptop screen for their columns
+    # (the index and the breadcrumbs lead everywhere).
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         """Django's index (the app list) with the dashboard above it, for staff who may view orders."""
@@ -42,8 +48,9 @@ class ShopAdminSite(admin.AdminSite):
         return settings.ADMIN_SITE_TITLE
 
     def get_app_list(self, request, app_label=None):
-        """The apps as Django lists them, with Groups, the token blacklist's tables and the Activity page
-        moved into one "Security" section at the end (an app's own index page is left as it is)."""
+        """The apps as Django lists them, with Groups, the token blacklist's and the login lockout's
+        tables and the Activity page moved into one "Security" section at the end (an app's own index
+        page is left as it is)."""
         app_list = super().get_app_list(request, app_label)
         if app_label is not None:
             return app_list

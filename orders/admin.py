@@ -148,7 +148,7 @@ class OrderAdmin(ObjectActionsMixin, CsvExportMixin, ViewOnlyMixin, admin.ModelA
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
-    @admin.display(description="customer email", ordering="user__email")
+    @admin.display(description="customer", ordering="user__email")
     def customer_email(self, order):
         return order.user.email
 

@@ -30,9 +30,18 @@ def sections(html: str) -> dict[str, list[str]]:
 def test_the_technical_models_are_grouped_under_one_security_section(staff_client):
     listed = sections(staff_client.get("/admin/").content.decode())
 
-    assert listed["Security"] == ["Activity", "Groups", "Outstanding Tokens", "Blacklisted Tokens"]
+    assert listed["Security"] == [
+        "Activity",
+        "Groups",
+        "Outstanding Tokens",
+        "Blacklisted Tokens",
+        "Access attempts",
+        "Access failures",
+        "Access logs",
+    ]
     assert "Authentication and Authorization" not in listed
     assert "Token Blacklist" not in listed
+    assert "Axes" not in listed
     assert "Orders" in listed["Orders"]
 
 
@@ -80,3 +89,9 @@ def test_the_admin_pages_load_the_shop_stylesheet_that_keeps_order_numbers_on_on
 
     assert '<link rel="stylesheet" href="/static/backoffice/admin.css">' in html
     assert re.search(r"td\.field-order_number[^{]*\{\s*white-space: nowrap;", css, re.S)
+
+
+def test_changelists_keep_the_screen_width_for_their_columns(staff_client):
+    html = staff_client.get(changelist_url(Order)).content.decode()
+
+    assert 'id="nav-sidebar"' not in html
