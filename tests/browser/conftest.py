@@ -14,9 +14,7 @@ from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
 
-# pytest-playwright's sync API runs an event loop in this thread, which makes Django's ORM refuse to run
-# here ("async-unsafe") although every call is synchronous: the tests' own database work is allowed.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+BROWSER_TESTS = Path(__file__).resolve().parent
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -30,6 +28,27 @@ LAUNCH_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 STAFF_EMAIL = "rosa.parks@example.com"
+
+
+def _is_browser_test(item) -> bool:
+    return Path(str(item.path)).is_relative_to(BROWSER_TESTS)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The browser tests run last: see `pytest_runtest_setup`."""
+    browser = [item for item in items if _is_browser_test(item)]
+    if browser:
+        items[:] = [item for item in items if not _is_browser_test(item)] + browser
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """pytest-playwright's sync API keeps an event loop running in this thread from its first test to the
+    end of the session, which makes Django's ORM refuse to run here ("async-unsafe") although every call
+    is synchronous. So the browser tests run last, and allow it from the first of them on; no other test
+    (nor a `manage.py check --deploy` another test starts) runs with it set."""
+    if _is_browser_test(item):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(scope="session")
