@@ -10,8 +10,7 @@ from orders.models import Order, OrderStatus
 from returns.models import Return, ReturnStatus
 from tests.admin_pages import changelist_url, texts
 from tests.backoffice.test_audit import open_return
-from tests.builders import order_with_item
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, order_with_item
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,14 @@ from orders.models import Order, OrderStatus
 from payments.models import PaymentMethod
 from returns.models import Return, ReturnStatus
 from tests.browser.conftest import log_in
-from tests.builders import delivered_order, order_with_item
-from tests.factories import OrderFactory, ReturnFactory, ReturnItemFactory, UserFactory
+from tests.factories import (
+    OrderFactory,
+    ReturnFactory,
+    ReturnItemFactory,
+    UserFactory,
+    delivered_order,
+    order_with_item,
+)
 
 S = OrderStatus
 
