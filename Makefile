@@ -85,8 +85,8 @@ $(PEER_VENV)/bin/gunicorn: bench/peer/requirements.txt
 	$(PEER_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peer/requirements.txt
 	touch $@
 
-fuzz: install-dev check-postgres ## schemathesis over every operation (customer, admin, then the role endpoint); part of `make test`
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
+fuzz: install-dev check-postgres ## schemathesis with every check (FUZZ_STRICT=1) over every operation; `make test` runs it without the data-acceptance checks
+	FUZZ_STRICT=1 DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
 		$(BIN)/pytest -q tests/fuzz $(PYTEST_ARGS)
 
 bench-peer: $(PEER_VENV)/bin/gunicorn ## The peer: django-oscar 4.2.1 + oscar-api 3.3.0 in bench/peer/.venv

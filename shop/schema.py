@@ -51,8 +51,14 @@ def text_param(name: str, description: str = "") -> OpenApiParameter:
     return OpenApiParameter(name, {"type": "string", "pattern": NO_NUL}, description=description)
 
 
-#: `min_price` / `max_price`: decimals 0..99999999.99 (a bad one is a 400 naming the parameter).
-PRICE_BOUND_SCHEMA = {"type": "number", "minimum": 0, "maximum": 99999999.99}
+#: `min_price` / `max_price`: decimals 0..99999999.99 (a bad one is a 400 naming the parameter); an empty
+#: (or blank) value counts as absent (API.md §1.2).
+PRICE_BOUND_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 99999999.99},
+        {"type": "string", "pattern": f"^[{_STRIPPED}]*$"},
+    ]
+}
 
 #: The optional `Idempotency-Key` header of E21 and E26 (API.md §5.7).
 IDEMPOTENCY_PARAM = OpenApiParameter(
@@ -166,4 +172,21 @@ def uuid_path_ids(result, generator, request, public):
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 if parameter.get("in") == "path":
                     parameter["schema"] = {"type": "string", "format": "uuid"}
+    return result
+
+
+def nullable_optional_request_fields(result, generator, request, public):
+    """Postprocessing hook: in a request body `null` counts as absent (API.md §1.2), so every optional
+    property of a request component also takes `null`; a required one does not (null = missing)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        required = set(component.get("required", []))
+        for field, schema in component.get("properties", {}).items():
+            if field in required or schema.get("readOnly"):
+                continue
+            if "$ref" in schema:  # OpenAPI 3.0 ignores the siblings of a $ref
+                component["properties"][field] = {"allOf": [schema], "nullable": True}
+            else:
+                schema["nullable"] = True
     return result
