@@ -1,7 +1,7 @@
 """The admin index as a dashboard: what needs doing today, from a handful of aggregate queries.
 
 Order figures come from `orders.analytics` (the same aggregates as E40), returns waiting for a decision
-and low-stock products are one `COUNT` each; every count links to the changelist filtered to those rows.
+low-stock products, refunds and webhook deliveries that failed for good are one `COUNT` each; every count links to the changelist filtered to those rows.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.utils.http import urlencode
 
 from catalog import inventory
 from catalog.models import Product
+from notifications.models import DeliveryStatus, WebhookDelivery
 from orders.analytics import daily_orders, dashboard_orders
 from orders.models import Order, OrderStatus
-from payments.models import PaymentMethod
+from payments.models import PaymentMethod, Refund, RefundStatus
 from returns.models import Return, ReturnStatus
 
 CHART_DAYS = 30
@@ -35,11 +36,13 @@ def _changelist(model, **filters) -> str:
 
 
 def dashboard(*, now=None) -> dict:
-    """Everything the dashboard shows (4 queries)."""
+    """Everything the dashboard shows (6 queries)."""
     figures = dashboard_orders(now=now)
     attention = figures["attention"]
     waiting = Return.objects.filter(status=ReturnStatus.REQUESTED).count()
     low = Product.objects.filter(inventory.low_stock_condition()).count()
+    refunds_failed = Refund.objects.filter(status=RefundStatus.FAILED).count()
+    deliveries_failed = WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).count()
     counts = [
         Count(
             "Cash-on-delivery orders pending",
@@ -65,6 +68,16 @@ def dashboard(*, now=None) -> dict:
         ),
         Count(
             f"Low stock (≤ {settings.LOW_STOCK_THRESHOLD} available)", low, _changelist(Product, stock="low")
+        ),
+        Count(
+            "Refunds failed (retry from the list)",
+            refunds_failed,
+            _changelist(Refund, status__exact=RefundStatus.FAILED),
+        ),
+        Count(
+            "Webhook deliveries failed",
+            deliveries_failed,
+            _changelist(WebhookDelivery, status__exact=DeliveryStatus.FAILED),
         ),
     ]
     return {

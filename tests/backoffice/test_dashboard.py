@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from backoffice.chart import revenue_chart
 from backoffice.dashboard import dashboard
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from orders.analytics import analytics_summary, daily_orders
 from orders.models import OrderStatus
-from payments.models import PaymentMethod
+from payments.models import PaymentMethod, Refund, RefundStatus
 from returns.models import ReturnStatus
 from tests.factories import (
     OrderEventFactory,
     OrderFactory,
+    PaymentFactory,
     ProductFactory,
     ReservationFactory,
     ReturnFactory,
@@ -110,6 +112,13 @@ def test_the_counts_of_what_needs_doing(settings):
     ReservationFactory(product=ProductFactory(stock_quantity=8), quantity=3)  # low: 5 available
     ReservationFactory(product=ProductFactory(stock_quantity=8), quantity=3, expired=True)  # 8 available
     ProductFactory(stock_quantity=0, is_active=False)  # archived: not counted
+    payment = PaymentFactory(order=make_order(S.CANCELLED))
+    Refund.objects.create(payment=payment, amount=Decimal("5.00"), status=RefundStatus.FAILED)
+    Refund.objects.create(payment=payment, amount=Decimal("5.00"), status=RefundStatus.SUCCEEDED)
+    event = WebhookEvent.objects.create(type="order.created", payload={})
+    endpoint = WebhookEndpoint.objects.create(url="https://erp.example.com/hook", events=["order.created"])
+    WebhookDelivery.objects.create(event=event, endpoint=endpoint, status=DeliveryStatus.FAILED)
+    WebhookDelivery.objects.create(event=event, endpoint=endpoint, status=DeliveryStatus.PENDING)
 
     assert counts(dashboard()) == {
         "Cash-on-delivery orders pending": 1,
@@ -117,6 +126,8 @@ def test_the_counts_of_what_needs_doing(settings):
         "Shipped over 7 days ago, not delivered": 1,
         "Returns waiting for a decision": 1,
         "Low stock (≤ 5 available)": 2,
+        "Refunds failed (retry from the list)": 1,
+        "Webhook deliveries failed": 1,
     }
 
 
@@ -178,10 +189,10 @@ def test_the_dashboard_costs_a_handful_of_queries_whatever_the_data(staff_client
         ProductFactory(stock_quantity=index % 7)
     busy = dashboard_queries()
 
-    assert empty == busy == 4
+    assert empty == busy == 6
     with CaptureQueriesContext(connection) as page:
         assert staff_client.get("/admin/").status_code == 200
-    assert len(page) <= 7  # session, user, and the four
+    assert len(page) <= 9  # session, user, and the six
 
 
 def test_the_daily_series_covers_thirty_local_days_with_zeros(paris):
