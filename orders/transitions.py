@@ -115,7 +115,7 @@ def transition_locked(
         created_at=now,
     )
     audit_log(actor=actor, obj=order, changes={"status": (from_status, to_status)}, extra={"note": note})
-    refund = _run_side_effects(order, from_status, to_status)
+    refund = _run_side_effects(order, from_status, to_status, actor=actor)
     events.publish(
         events.ORDER_STATUS_CHANGED, order_id=order.pk, from_status=from_status, to_status=to_status
     )
@@ -124,12 +124,12 @@ def transition_locked(
     return order
 
 
-def _run_side_effects(order: Order, from_status: str, to_status: str) -> Refund | None:
+def _run_side_effects(order: Order, from_status: str, to_status: str, *, actor: Any) -> Refund | None:
     """The move's writes; returns the refund a cancellation recorded, if any."""
     if to_status == OrderStatus.CANCELLED:
         items = OrderItem.objects.filter(order=order).values_list("product_id", "quantity")
         inventory.restock(list(items))
-        return payments.payment_refund_remainder(order_id=order.pk)
+        return payments.payment_refund_remainder(order_id=order.pk, actor=actor)
     if to_status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED) and from_status in (
         OrderStatus.PROCESSING,
         OrderStatus.SHIPPED,

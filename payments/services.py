@@ -25,7 +25,7 @@ from payments.models import (
     RefundStatus,
 )
 from shop import events
-from shop.audit import audit_log
+from shop.audit import ADDITION, audit_log
 from shop.exceptions import AlreadyPaid, InvalidTransition, ValidationFailed
 from shop.fields import to_money
 
@@ -111,11 +111,12 @@ def payment_create_cod(*, order_id: Any, amount: Decimal) -> Payment:
     return payment
 
 
-def payment_refund(*, payment: Payment, amount: Decimal) -> Refund | None:
+def payment_refund(*, payment: Payment, amount: Decimal, actor: Any = None) -> Refund | None:
     """Record a refund of `amount` of a captured payment: a `pending` `Refund` and its worker job, both in
     the caller's transaction (payment row locked). The gateway is not called here: the caller asks it
     after commit (`refunds_settle`), and the worker retries until it succeeds. A refund of 0 records
-    nothing. `amount` may not exceed what is left once earlier pending refunds are counted.
+    nothing. `amount` may not exceed what is left once earlier pending refunds are counted. A staff
+    `actor` gets an audit entry on the refund.
     """
     amount = to_money(amount)
     if amount <= 0:
@@ -128,6 +129,9 @@ def payment_refund(*, payment: Payment, amount: Decimal) -> Refund | None:
         payment=payment, amount=amount, next_attempt_at=now + refund_retry_delay(0), created_at=now
     )
     _enqueue_refund_attempt(refund, attempt=1)
+    audit_log(
+        actor=actor, obj=refund, action=ADDITION, extra={"amount": amount, "payment": payment.transaction_id}
+    )
     return refund
 
 
@@ -137,13 +141,13 @@ def refund_room(payment: Payment) -> Decimal:
     return payment.refundable_amount - (pending or Decimal("0"))
 
 
-def payment_refund_remainder(*, order_id: Any) -> Refund | None:
+def payment_refund_remainder(*, order_id: Any, actor: Any = None) -> Refund | None:
     """Refund in full whatever is left of the order's captured payment (cancellation). Returns the
     pending refund, or None."""
     payment = selectors.captured_payment_for_update(order_id=order_id)
     if payment is None:
         return None
-    return payment_refund(payment=payment, amount=refund_room(payment))
+    return payment_refund(payment=payment, amount=refund_room(payment), actor=actor)
 
 
 def refund_retry_delay(attempts: int) -> timedelta:

@@ -231,7 +231,11 @@ def return_approve(
             extra={"refund": refund, "restock": restock, "note": note},
             label=return_label(order),
         )
-        pending = payments.payment_refund(payment=payment, amount=refund) if payment is not None else None
+        pending = (
+            payments.payment_refund(payment=payment, amount=refund, actor=admin)
+            if payment is not None
+            else None
+        )
         events.publish(events.RETURN_APPROVED, return_id=ret.pk, refund_id=pending.pk if pending else None)
     payments.refunds_settle(order_id=order.pk)
     return ret

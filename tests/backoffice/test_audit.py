@@ -10,6 +10,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from accounts.models import Role, User
 from catalog.models import Product
 from orders.models import Order, OrderStatus
+from payments.models import Refund
 from returns.models import Return
 from tests.accounts.test_admin import change_form_data
 from tests.admin_pages import changelist_url, run_action, texts
@@ -344,3 +345,20 @@ def test_the_activity_page_costs_the_same_few_queries_whatever_its_length(
         response = staff_client.get(changelist_url(LogEntry))
 
     assert response.status_code == 200
+
+
+def test_a_refund_recorded_by_staff_is_audited_on_the_refund_from_both_paths(
+    path, staff_client, admin_api, admin_user, customer
+):
+    ret = open_return(customer)
+
+    if path == "django admin":
+        run_action(staff_client, "approve_returns", ret, post="yes")
+    else:
+        admin_api.post(f"/api/v1/admin/returns/{ret.pk}/process", {"status": "approved"})
+
+    refund = Refund.objects.get(payment__order=ret.order)
+    payment = refund.payment
+    assert entries(refund) == [
+        (admin_user.email, ADDITION, f"amount: 25.50; payment: {payment.transaction_id}")
+    ]
