@@ -70,7 +70,7 @@ def load(source: str, shoppers: int) -> dict:
             partner, _ = Partner.objects.get_or_create(name="Bench")
             categories = {}
             for name in sorted({row[5] for row in rows}):
-                categories[name] = Category.objects.add_root(name=name, slug=slugify(name))
+                categories[name] = Category.add_root(name=name, slug=slugify(name))
             products = Product.objects.bulk_create(
                 Product(
                     title=name,
