@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.models import User
+from shop.statements import Statement
 
 
 def user_active_get(*, user_id: Any) -> User | None:
@@ -18,7 +19,15 @@ def user_active_get(*, user_id: Any) -> User | None:
         pk = uuid.UUID(str(user_id))
     except (TypeError, ValueError, AttributeError):
         return None
-    return User.objects.filter(pk=pk, is_active=True).first()
+    found = _ACTIVE_USER.fetch(pk=pk)
+    return found[0] if found else None
+
+
+def _active_user(*, pk: uuid.UUID) -> QuerySet[User]:
+    return User.objects.filter(pk=pk, is_active=True)[:1]
+
+
+_ACTIVE_USER = Statement(_active_user)  # every authenticated request: compiled once per process
 
 
 def user_list(*, since: datetime | None = None) -> QuerySet[User]:

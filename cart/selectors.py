@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -10,26 +11,33 @@ from django.utils import timezone
 
 from cart.models import Cart, CartItem
 from catalog import inventory
+from shop.statements import Statement
 
 
-def cart_lines(cart: Cart, *, now: datetime | None = None) -> list[CartItem]:
-    """The cart's lines, newest first, in one query, each with `product` (carrying `reserved` and
-    `available`), `reserved_until` (its own hold's expiry while active, else None) and `available_to_cart`
-    (what other carts' active holds leave: E16 and checkout compare it with the line)."""
-    now = now or timezone.now()
+def _lines(*, cart_id: Any, now: datetime):
     own_reservation = inventory.active_reservations(now).filter(
         cart_id=OuterRef("cart_id"), product_id=OuterRef("product_id")
     )
-    lines = (
-        CartItem.objects.filter(cart=cart)
+    return (
+        CartItem.objects.filter(cart_id=cart_id)
         .select_related("product")
         .annotate(
             reserved_until=Subquery(own_reservation.values("expires_at")[:1]),
             own_reserved=Coalesce(Subquery(own_reservation.values("quantity")[:1]), Value(0)),
             product_reserved=inventory.reserved_expression(now, product_ref="product_id"),
         )
+        .order_by("-created_at", "-id")
     )
-    result = list(lines.order_by("-created_at", "-id"))
+
+
+_LINES = Statement(_lines)  # compiled once per process: E16 and every cart write answer with it
+
+
+def cart_lines(cart: Cart, *, now: datetime | None = None) -> list[CartItem]:
+    """The cart's lines, newest first, in one query, each with `product` (carrying `reserved` and
+    `available`), `reserved_until` (its own hold's expiry while active, else None) and `available_to_cart`
+    (what other carts' active holds leave: E16 and checkout compare it with the line)."""
+    result = _LINES.fetch(cart_id=cart.pk, now=now or timezone.now())
     for line in result:
         product = line.product
         product.reserved = line.product_reserved

@@ -16,6 +16,7 @@ from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from cart.selectors import cart_lines
 from catalog import inventory
 from shop.exceptions import NotFound, ValidationFailed
+from shop.statements import Statement
 
 LINE_QUANTITY_TOO_HIGH = f"The quantity of a cart line cannot exceed {MAX_LINE_QUANTITY}."
 
@@ -82,6 +83,15 @@ def cart_empty(*, cart: Cart) -> None:
     inventory.release(cart_id=cart.pk)
 
 
+def _lock_product_with_line(*, cart_id: UUID, product_id: UUID):
+    """`inventory.lock_products` of one product, with `line_quantity`: the cart's line of it, or None."""
+    line_quantity = CartItem.objects.filter(cart_id=cart_id, product=OuterRef("pk")).values("quantity")[:1]
+    return inventory.locking_queryset([product_id], line_quantity=Subquery(line_quantity))
+
+
+_LOCK_PRODUCT_WITH_LINE = Statement(_lock_product_with_line)
+
+
 def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
     """E17: add `quantity` units of a product to the caller's cart (new line, or the line grows).
 
@@ -91,9 +101,7 @@ def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
     with transaction.atomic(durable=True):
         cart = cart_lock_for_user(user=user)
         # The line is read in the locking statement: it only changes under the cart lock we hold.
-        line_quantity = CartItem.objects.filter(cart=cart, product=OuterRef("pk")).values("quantity")[:1]
-        locked = inventory.lock_products([product_id], line_quantity=Subquery(line_quantity))
-        product = next(iter(locked.values()), None)
+        product = next(iter(_LOCK_PRODUCT_WITH_LINE.fetch(cart_id=cart.pk, product_id=product_id)), None)
         if product is None or not product.is_active:
             raise NotFound("Product")
         new_quantity = (product.line_quantity or 0) + quantity

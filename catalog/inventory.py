@@ -33,6 +33,7 @@ from django.utils import timezone
 from catalog.models import Product, Reservation
 from shop.exceptions import INSUFFICIENT_STOCK, NO_LONGER_AVAILABLE, InsufficientStock
 from shop.queries import subquery_sum
+from shop.statements import Statement, Update
 
 
 def reservation_ttl() -> timedelta:
@@ -144,10 +145,14 @@ def lock_products(product_ids: Iterable[Any], **annotations: Any) -> dict[Any, P
         ids = sorted(set(product_ids))
         if not ids:
             return {}
-    products = Product.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-    if annotations:
-        products = products.annotate(**annotations)
-    return {product.pk: product for product in products}
+    return {product.pk: product for product in locking_queryset(ids, **annotations)}
+
+
+def locking_queryset(product_ids: Any, **annotations: Any) -> QuerySet[Product]:
+    """`lock_products`' SELECT … FOR UPDATE (ids in ascending order), for a caller that compiles it once
+    (`shop.statements.Statement`) and makes a dict of it the same way."""
+    products = Product.objects.select_for_update(of=("self",)).filter(pk__in=product_ids).order_by("pk")
+    return products.annotate(**annotations) if annotations else products
 
 
 def check_available(
@@ -187,21 +192,18 @@ def reserve(*, cart_id: Any, product: Product, quantity: int, now: datetime | No
     return expires_at
 
 
-def _upsert_reservation_if_available(
-    *, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
-) -> bool:
-    """One statement: set the cart's reservation of the product to `quantity` if the product is active and
-    what other carts leave available (`available_expression`) covers it. True if written.
-
-    `INSERT … SELECT … ON CONFLICT DO UPDATE`, the SELECT compiled by the ORM from the same expressions
-    as every other stock figure."""
+def _reservation_row(
+    *, new_id: Any, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
+) -> QuerySet:
+    """The row `_upsert_reservation_if_available` inserts, if the product is active and what other carts
+    leave available (`available_expression`) covers `quantity`: no row otherwise."""
     free = available_expression(reserved_expression(now, exclude_cart_id=cart_id))
-    row = (
+    return (
         Product.objects.filter(pk=product_id, is_active=True)
         .alias(free=free)
         .filter(free__gte=quantity)
         .annotate(
-            new_id=Value(uuid.uuid4(), output_field=UUIDField()),
+            new_id=Value(new_id, output_field=UUIDField()),
             new_cart_id=Value(cart_id, output_field=UUIDField()),
             new_quantity=Value(quantity, output_field=IntegerField()),
             new_expires_at=Value(expires_at, output_field=DateTimeField()),
@@ -210,7 +212,25 @@ def _upsert_reservation_if_available(
         .order_by()
         .values_list("new_id", "new_cart_id", "pk", "new_quantity", "new_expires_at", "new_created_at")
     )
-    select, params = row.query.get_compiler(connection=connection).as_sql()
+
+
+_RESERVATION_ROW = Statement(_reservation_row)
+
+
+def _upsert_reservation_if_available(
+    *, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
+) -> bool:
+    """One statement: set the cart's reservation of the product to `quantity` if `_reservation_row` has
+    a row. True if written. `INSERT … SELECT … ON CONFLICT DO UPDATE`, the SELECT compiled (once per
+    process) by the ORM from the same expressions as every other stock figure."""
+    select, params = _RESERVATION_ROW.sql(
+        new_id=uuid.uuid4(),
+        cart_id=cart_id,
+        product_id=product_id,
+        quantity=quantity,
+        now=now,
+        expires_at=expires_at,
+    )
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(Reservation._meta.db_table)} "
@@ -238,6 +258,34 @@ def release_product(*, product_id: Any) -> int:
     return deleted
 
 
+def _deduction(*, ids: list, quantities: list, cart_id: Any, now: datetime) -> Update:
+    """`deduct_if_available`'s one UPDATE: `ids[i]` loses `quantities[i]` units, all or none."""
+
+    def needed() -> Case:
+        return Case(
+            *(
+                When(pk=product_id, then=Value(quantity))
+                for product_id, quantity in zip(ids, quantities, strict=True)
+            ),
+            output_field=IntegerField(),
+        )
+
+    free = available_expression(reserved_expression(now, exclude_cart_id=cart_id))
+    short = (
+        Product.objects.filter(pk__in=ids)
+        .alias(free=free, needed=needed())
+        .filter(Q(is_active=False) | Q(free__lt=F("needed")))
+    )
+    return Update(
+        Product.objects.filter(pk__in=ids).filter(~Exists(short)),
+        stock_quantity=F("stock_quantity") - needed(),
+        updated_at=now,
+    )
+
+
+_DEDUCTION = Statement(_deduction)
+
+
 def deduct_if_available(
     lines: Iterable[tuple[Any, int]], *, cart_id: Any = None, now: datetime | None = None
 ) -> bool:
@@ -250,23 +298,8 @@ def deduct_if_available(
     if not quantities:
         return True
     ids = list(quantities)
-
-    def needed() -> Case:
-        return Case(
-            *(When(pk=product_id, then=Value(quantity)) for product_id, quantity in quantities.items()),
-            output_field=IntegerField(),
-        )
-
-    free = available_expression(reserved_expression(now or timezone.now(), exclude_cart_id=cart_id))
-    short = (
-        Product.objects.filter(pk__in=ids)
-        .alias(free=free, needed=needed())
-        .filter(Q(is_active=False) | Q(free__lt=F("needed")))
-    )
-    updated = (
-        Product.objects.filter(pk__in=ids)
-        .filter(~Exists(short))
-        .update(stock_quantity=F("stock_quantity") - needed(), updated_at=timezone.now())
+    updated = _DEDUCTION.execute(
+        ids=ids, quantities=list(quantities.values()), cart_id=cart_id, now=now or timezone.now()
     )
     if updated not in (0, len(ids)):  # an unknown product id: the caller locked the wrong rows
         raise RuntimeError(f"deduct_if_available: {len(ids) - updated} of {len(ids)} products not found")

@@ -25,6 +25,7 @@ from payments.models import CARD_METHODS, Payment
 from shop import events
 from shop.exceptions import CartEmpty
 from shop.fields import to_money
+from shop.statements import Statement
 
 
 def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any, now) -> None:
@@ -36,6 +37,18 @@ def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any
         error = inventory.shortage_message(product, free)
         inventory.check_available(product, quantity, cart_id=cart_id, available=free, error=error)
     raise RuntimeError("stock deduction refused although every line is available")  # pragma: no cover
+
+
+def _lock_cart_products(*, cart_id: Any):
+    """`inventory.lock_products` of the cart's products, each with `line_quantity` (its line's)."""
+    lines_of_cart = CartItem.objects.filter(cart_id=cart_id)
+    return inventory.locking_queryset(
+        lines_of_cart.values("product_id"),
+        line_quantity=Subquery(lines_of_cart.filter(product=OuterRef("pk")).values("quantity")[:1]),
+    )
+
+
+_LOCK_CART_PRODUCTS = Statement(_lock_cart_products)
 
 
 @dataclass(frozen=True)
@@ -85,11 +98,7 @@ def place_order(
         cart = cart_lock_for_user(user=user)
         # 2–3. The products of its lines, locked in ascending id order, each with its line's quantity
         # (the cart row is locked, so its lines cannot change under us).
-        lines_of_cart = CartItem.objects.filter(cart=cart)
-        products = inventory.lock_products(
-            lines_of_cart.values("product_id"),
-            line_quantity=Subquery(lines_of_cart.filter(product=OuterRef("pk")).values("quantity")[:1]),
-        )
+        products = {product.pk: product for product in _LOCK_CART_PRODUCTS.fetch(cart_id=cart.pk)}
         if not products:
             raise CartEmpty()
         lines = [(product_id, product.line_quantity) for product_id, product in products.items()]

@@ -41,6 +41,7 @@ from payments import selectors as payment_selectors
 from payments.models import CARD_METHODS, SUCCESSFUL_STATUSES, Payment, Refund, RefundStatus
 from shop.exceptions import NotFound
 from shop.queries import subquery_sum
+from shop.statements import Statement, attach_prefetched
 
 
 class _FoldedEvents(JSONField):
@@ -127,11 +128,16 @@ def order_items_for_display(now: datetime | None = None) -> QuerySet[OrderItem]:
 
 
 def orders_for_display(
-    queryset: QuerySet[Order] | None = None, *, with_user: bool = False, json_folding: bool | None = None
+    queryset: QuerySet[Order] | None = None,
+    *,
+    with_user: bool = False,
+    json_folding: bool | None = None,
+    with_items: bool = True,
 ) -> QuerySet[Order]:
     """`queryset` (default: all orders) with what an Order (or, `with_user`, AdminOrder) answer needs.
 
-    `json_folding` (default: whether the database is PostgreSQL) chooses the path (module docstring)."""
+    `json_folding` (default: whether the database is PostgreSQL) chooses the path (module docstring).
+    `with_items=False` leaves the items to the caller (`order_detail` reads them with `_ORDER_ITEMS`)."""
     orders = Order.objects.all() if queryset is None else queryset
     if json_folding is None:
         json_folding = connection.vendor == "postgresql"
@@ -150,6 +156,8 @@ def orders_for_display(
         )
     if with_user:
         orders = orders.annotate(user_email=F("user__email"))
+    if not with_items:
+        return orders
     return orders.prefetch_related(Prefetch("items", queryset=order_items_for_display()))
 
 
@@ -191,16 +199,33 @@ def order_search_for_admin(
     return orders
 
 
+def _order_for_display(*, order_id: Any, user_id: Any, with_user: bool) -> QuerySet[Order]:
+    orders = Order.objects.filter(pk=order_id)
+    if user_id is not None:
+        orders = orders.filter(user_id=user_id)
+    return orders_for_display(orders, with_user=with_user, with_items=False)[:1]
+
+
+def _order_items(*, order_id: Any, now: datetime) -> QuerySet[OrderItem]:
+    return order_items_for_display(now).filter(order_id=order_id)
+
+
+# Compiled once per process: the checkout's answer and E24/E38 read one order with these two queries.
+_ORDER_FOR_DISPLAY = Statement(_order_for_display)
+_ORDER_ITEMS = Statement(_order_items)
+
+
 def order_detail(*, order_id: Any, user: Any = None, with_user: bool = False) -> Order:
-    """One order ready to serialize; with `user`, only that user's order unless they are an admin.
+    """One order ready to serialize (as `orders_for_display` gives it); with `user`, only that user's
+    order unless they are an admin.
 
     Raises `NotFound("Order")` (another user's order is not found, never forbidden)."""
-    orders = Order.objects.filter(pk=order_id)
-    if user is not None and not user.is_admin:
-        orders = orders.filter(user_id=user.pk)
-    order = orders_for_display(orders, with_user=with_user).first()
-    if order is None:
+    owner_id = user.pk if user is not None and not user.is_admin else None
+    found = _ORDER_FOR_DISPLAY.fetch(order_id=order_id, user_id=owner_id, with_user=with_user)
+    if not found:
         raise NotFound("Order")
+    order = found[0]
+    attach_prefetched(order, "items", _ORDER_ITEMS.fetch(order_id=order.pk, now=timezone.now()))
     return order
 
 

@@ -1,0 +1,240 @@
+"""Hot-path statements compiled once per process (issue 19).
+
+The ORM builds and compiles a queryset on every call; on the cart and checkout paths that is most of a
+request's Python time. A `Statement` wraps a function that builds the queryset from named parameters. On
+first use for a parameter shape it builds the queryset with stand-in values, keeps the SQL the ORM wrote
+and where each parameter landed in it, and from then on runs that SQL with the real values: the same SQL
+from the same expressions (each rule keeps its one home), without the per-call building and compiling.
+
+Rules that keep it exact:
+- The stand-ins are fresh unique values of each parameter's own type (UUID, datetime, int, Decimal, str;
+  a list gets one per element). The statement is compiled twice with two sets and is refused
+  (`ImproperlyConfigured`) unless both give the same SQL and every value that differs between them is a
+  stand-in passed straight through, so a builder that derives a value from a parameter (`now - ttl`)
+  fails loudly instead of freezing the first value.
+- A boolean, `None` or a list's length is part of the shape: each shape is compiled on its own; a list
+  longer than `MAX_LIST` is never compiled (the plain ORM runs it).
+- Off PostgreSQL (SQLite for `make run`) the builder's queryset runs as the plain ORM would: values are
+  adapted per backend there, and nothing is hot.
+- `SELECT … FOR UPDATE` still refuses to run outside a transaction, as the ORM does.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.sql import UpdateQuery
+from django.db.transaction import TransactionManagementError
+
+#: Lists longer than this are run by the plain ORM (one compiled shape per length otherwise).
+MAX_LIST = 32
+
+
+@dataclass(frozen=True)
+class Update:
+    """What a builder returns for an `UPDATE`: `queryset.update(**values)`, compiled instead of run."""
+
+    queryset: QuerySet
+    values: dict[str, Any]
+
+    def __init__(self, queryset: QuerySet, **values: Any) -> None:
+        object.__setattr__(self, "queryset", queryset)
+        object.__setattr__(self, "values", values)
+
+    def compiler(self):
+        # What QuerySet.update() does before it executes (Django 5.2).
+        query = self.queryset.query.chain(UpdateQuery)
+        query.add_update_values(self.values)
+        query.annotations = {}
+        return query.get_compiler(self.queryset.db)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    alias: str
+    sql: str
+    # Per SQL parameter: (name, list index or None, the type to wrap the value in), or (None, constant, None).
+    slots: tuple[tuple[Any, Any, Any], ...]
+    queryset: QuerySet | None  # the template of a SELECT
+    compiler: Any  # its compiler, set up by as_sql() (select, klass_info, annotations)
+    for_update: bool
+
+    def values(self, params: dict[str, Any]) -> list[Any]:
+        out = []
+        for name, key, wrap in self.slots:
+            if name is None:
+                out.append(key)
+            else:
+                value = params[name] if key is None else params[name][key]
+                out.append(value if type(value) is wrap else wrap(value))
+        return out
+
+
+def _standin(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+    if isinstance(value, datetime):
+        return datetime(2900, 1, 1, tzinfo=UTC) + timedelta(microseconds=rng.randrange(10**15))
+    if isinstance(value, Decimal):
+        return Decimal(rng.randrange(10**9, 10**10)) / 100
+    if isinstance(value, int):  # within 32 bits: Django refuses an IntegerField lookup beyond them
+        return rng.randrange(10**8, 2 * 10**9)
+    if isinstance(value, str):
+        return f"standin-{rng.getrandbits(64):016x}"
+    raise TypeError(f"Statement: no stand-in for a {type(value).__name__} parameter")
+
+
+def _shape(params: dict[str, Any]) -> tuple | None:
+    """The part of the parameters the SQL depends on; None when it must not be compiled."""
+    shape = []
+    for name in sorted(params):
+        value = params[name]
+        if isinstance(value, list | tuple):
+            if len(value) > MAX_LIST:
+                return None
+            shape.append((name, "list", len(value)))
+        elif value is None or isinstance(value, bool):
+            shape.append((name, "fixed", value))
+        else:
+            shape.append((name, "value", None))
+    return tuple(shape)
+
+
+class Statement:
+    """A queryset shape, compiled once per process and parameter shape; see the module docstring.
+
+    `build(**params)` returns a QuerySet (for `fetch` and `sql`) or an `Update` (for `execute`)."""
+
+    def __init__(self, build: Callable[..., QuerySet | Update]) -> None:
+        self.build = build
+        self._compiled: dict[tuple, _Compiled] = {}
+
+    # -- compiling ---------------------------------------------------------------------------------
+
+    def _standins(self, params: dict[str, Any], seed: int) -> dict[str, Any]:
+        rng = random.Random(seed)
+        out = {}
+        for name, value in params.items():
+            if isinstance(value, list | tuple):
+                out[name] = [_standin(item, rng) for item in value]
+            elif value is None or isinstance(value, bool):
+                out[name] = value
+            else:
+                out[name] = _standin(value, rng)
+        return out
+
+    def _compile_once(self, standins: dict[str, Any]):
+        built = self.build(**standins)
+        if isinstance(built, Update):
+            compiler = built.compiler()
+            sql, params = compiler.as_sql()
+            return built.queryset.db, sql, list(params), None, None
+        compiler = built.query.get_compiler(using=built.db)
+        sql, params = compiler.as_sql()
+        return built.db, sql, list(params), built, compiler
+
+    def _compile(self, params: dict[str, Any]) -> _Compiled:
+        a, b = self._standins(params, 1), self._standins(params, 2)
+        alias, sql, params_a, queryset, compiler = self._compile_once(a)
+        _, sql_b, params_b, _, _ = self._compile_once(b)
+        if sql != sql_b or len(params_a) != len(params_b):
+            raise ImproperlyConfigured(f"{self.build.__qualname__}: the SQL depends on parameter values")
+
+        def same(standin: Any, value: Any) -> bool:
+            # The backend may wrap a value in a subclass of its type (psycopg's Int4 for an integer).
+            return isinstance(value, type(standin)) and not isinstance(value, bool) and standin == value
+
+        def locate(value: Any, standins: dict[str, Any]):
+            for name, standin in standins.items():
+                if isinstance(standin, list):
+                    for index, item in enumerate(standin):
+                        if same(item, value):
+                            return name, index, type(value)
+                elif same(standin, value):
+                    return name, None, type(value)
+            return None
+
+        slots = []
+        for value_a, value_b in zip(params_a, params_b, strict=True):
+            where_a, where_b = locate(value_a, a), locate(value_b, b)
+            if where_a is not None and where_a == where_b:
+                slots.append(where_a)
+            elif where_a is None and where_b is None and value_a == value_b:
+                slots.append((None, value_a, None))
+            else:
+                raise ImproperlyConfigured(
+                    f"{self.build.__qualname__}: a parameter reaches the SQL changed (derived from another?)"
+                )
+        for_update = bool(queryset is not None and queryset.query.select_for_update)
+        return _Compiled(alias, sql, tuple(slots), queryset, compiler, for_update)
+
+    def _get(self, params: dict[str, Any]) -> _Compiled | None:
+        shape = _shape(params)
+        if shape is None:
+            return None
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            built = self.build(**params)
+            db = built.queryset.db if isinstance(built, Update) else built.db
+            if connections[db].vendor != "postgresql":
+                return None
+            compiled = self._compiled[shape] = self._compile(params)
+        return compiled
+
+    # -- running ------------------------------------------------------------------------------------
+
+    def sql(self, **params: Any) -> tuple[str, list[Any]]:
+        """The SQL and its parameter values (to embed the statement in a larger one)."""
+        compiled = self._get(params)
+        if compiled is None:
+            built = self.build(**params)
+            sql, values = built.query.get_compiler(using=built.db).as_sql()
+            return sql, list(values)
+        return compiled.sql, compiled.values(params)
+
+    def fetch(self, **params: Any) -> list[Any]:
+        """Run a SELECT: what `list(build(**params))` gives (instances, values or tuples, prefetches)."""
+        compiled = self._get(params)
+        if compiled is None:
+            return list(self.build(**params))
+        connection = connections[compiled.alias]
+        if compiled.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connection
+        sql, values = compiled.sql, compiled.values(params)
+        compiler.as_sql = lambda *args, **kwargs: (sql, values)
+        queryset = compiled.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
+
+    def execute(self, **params: Any) -> int:
+        """Run an UPDATE (an `Update` builder): the number of rows changed, as `.update()` returns."""
+        compiled = self._get(params)
+        if compiled is None:
+            built = self.build(**params)
+            return built.queryset.update(**built.values)
+        with connections[compiled.alias].cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.values(params))
+            return cursor.rowcount
+
+
+def attach_prefetched(instance: Any, name: str, rows: list[Any]) -> None:
+    """Give `instance` the related rows `rows` as if `prefetch_related(name)` had read them (what
+    Django's `prefetch_one_level` stores), so `instance.<name>.all()` answers from them."""
+    related = getattr(instance, name).all()
+    related._result_cache = list(rows)
+    related._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = related

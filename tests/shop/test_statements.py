@@ -1,0 +1,184 @@
+"""shop.statements: a queryset compiled once per process answers exactly what the ORM answers, with each
+call's own values, and refuses the shapes it cannot keep exact."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cart.models import CartItem
+from catalog.models import Product
+from orders.models import Order
+from shop.statements import MAX_LIST, Statement, Update, attach_prefetched
+from tests.concurrency import run_together
+from tests.factories import CartItemFactory, OrderFactory, OrderItemFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Counting:
+    """A builder that counts how often it is called (a compiled statement stops calling it)."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, 0
+        self.__qualname__ = build.__qualname__
+
+    def __call__(self, **params):
+        self.calls += 1
+        return self.build(**params)
+
+
+def lines_of(*, cart_id, minimum, now):
+    own = Product.objects.filter(pk=OuterRef("product_id"), created_at__lte=now).values("stock_quantity")[:1]
+    return (
+        CartItem.objects.filter(cart_id=cart_id, quantity__gte=minimum)
+        .select_related("product")
+        .annotate(stock=Coalesce(Subquery(own), Value(-1)), doubled=F("quantity") * Value(2))
+        .order_by("quantity")
+    )
+
+
+def test_a_compiled_select_answers_as_the_orm_with_each_calls_values():
+    first, second = CartItemFactory(quantity=1), CartItemFactory(quantity=3)
+    CartItemFactory(cart=first.cart, quantity=5)
+    build = Counting(lines_of)
+    statement = Statement(build)
+    now = timezone.now()
+
+    for item, minimum in ((first, 1), (first, 2), (second, 1), (second, 4)):
+        expected = list(lines_of(cart_id=item.cart_id, minimum=minimum, now=now))
+        got = statement.fetch(cart_id=item.cart_id, minimum=minimum, now=now)
+        assert [(r.pk, r.stock, r.doubled, r.product.sku) for r in got] == [
+            (r.pk, r.stock, r.doubled, r.product.sku) for r in expected
+        ]
+    assert [line.quantity for line in statement.fetch(cart_id=first.cart_id, minimum=1, now=now)] == [1, 5]
+    # Compiled on first use (once to look, twice to compare stand-ins), never built again.
+    assert build.calls == 3
+
+
+def test_a_compiled_select_runs_one_query_with_the_sql_the_orm_writes():
+    item = CartItemFactory()
+    now = timezone.now()
+    statement = Statement(lines_of)
+    statement.fetch(cart_id=item.cart_id, minimum=1, now=now)  # compiles
+    with CaptureQueriesContext(connection) as ours:
+        statement.fetch(cart_id=item.cart_id, minimum=1, now=now)
+    with CaptureQueriesContext(connection) as orm:
+        list(lines_of(cart_id=item.cart_id, minimum=1, now=now))
+    assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in orm.captured_queries]
+
+
+def test_a_parameter_derived_inside_the_builder_is_refused_not_frozen():
+    def derived(*, now):
+        return Product.objects.filter(created_at__gte=now - timedelta(days=1))
+
+    with pytest.raises(ImproperlyConfigured, match="changed"):
+        Statement(derived).fetch(now=timezone.now())
+
+
+def test_a_value_read_inside_the_builder_is_refused_not_frozen():
+    def reads_the_clock(*, sku):
+        return Product.objects.filter(sku=sku, created_at__lte=timezone.now())
+
+    with pytest.raises(ImproperlyConfigured):
+        Statement(reads_the_clock).fetch(sku="A")
+
+
+def test_booleans_none_and_list_lengths_are_shapes_of_their_own():
+    active, inactive = ProductFactory(is_active=True), ProductFactory(is_active=False)
+
+    def products(*, ids, active, category):
+        rows = Product.objects.filter(pk__in=ids, is_active=active)
+        if category is not None:
+            rows = rows.filter(category=category)
+        return rows.order_by("sku")
+
+    statement = Statement(products)
+    both = [active.pk, inactive.pk]
+    assert statement.fetch(ids=both, active=True, category=None) == [active]
+    assert statement.fetch(ids=both, active=False, category=None) == [inactive]
+    assert statement.fetch(ids=[active.pk], active=False, category=None) == []
+    assert statement.fetch(ids=both, active=True, category=active.category) == [active]
+    assert statement.fetch(ids=both, active=True, category="no such category") == []
+    assert (
+        len(statement._compiled) == 4
+    )  # (2 ids, True, None), (2, False, None), (1, False, None), (2, True, str)
+
+
+def test_a_list_longer_than_the_limit_runs_as_the_plain_orm():
+    products = ProductFactory.create_batch(3)
+    build = Counting(lambda *, ids: Product.objects.filter(pk__in=ids).order_by("pk"))
+    statement = Statement(build)
+    ids = [p.pk for p in products] + [p.pk for p in ProductFactory.build_batch(MAX_LIST)]
+    for _ in range(2):
+        assert statement.fetch(ids=ids) == sorted(products, key=lambda p: p.pk)
+    assert build.calls == 2 and statement._compiled == {}
+
+
+@pytest.mark.django_db(transaction=True)  # outside the test's own transaction
+def test_select_for_update_refuses_to_run_outside_a_transaction_as_the_orm_does():
+    product = ProductFactory()
+    statement = Statement(lambda *, pk: Product.objects.select_for_update().filter(pk=pk))
+    with transaction.atomic():
+        assert statement.fetch(pk=product.pk) == [product]
+    with pytest.raises(TransactionManagementError):
+        statement.fetch(pk=product.pk)
+
+
+def test_a_compiled_update_changes_what_the_orm_update_changes_and_counts_rows():
+    low, high = ProductFactory(stock_quantity=5), ProductFactory(stock_quantity=50)
+
+    def take(*, ids, units, at_least):
+        return Update(
+            Product.objects.filter(pk__in=ids, stock_quantity__gte=at_least),
+            stock_quantity=F("stock_quantity") - Value(units, output_field=IntegerField()),
+        )
+
+    statement = Statement(take)
+    assert statement.execute(ids=[low.pk, high.pk], units=3, at_least=10) == 1
+    assert statement.execute(ids=[low.pk, high.pk], units=2, at_least=1) == 2
+    low.refresh_from_db(), high.refresh_from_db()
+    assert (low.stock_quantity, high.stock_quantity) == (3, 45)
+
+
+def test_decimal_and_string_parameters_are_passed_through():
+    cheap = ProductFactory(price=Decimal("9.99"), sku="CHEAP-1")
+    ProductFactory(price=Decimal("99.00"), sku="DEAR-1")
+    statement = Statement(lambda *, most, sku: Product.objects.filter(price__lte=most, sku=sku))
+    assert statement.fetch(most=Decimal("10.00"), sku="CHEAP-1") == [cheap]
+    assert statement.fetch(most=Decimal("10.00"), sku="DEAR-1") == []
+    assert statement.fetch(most=Decimal("100"), sku="DEAR-1")[0].sku == "DEAR-1"
+
+
+def test_a_lookup_that_rewrites_its_value_is_refused():
+    # `startswith` sends "prefix%": the value reaches the SQL changed, so it cannot be a parameter.
+    statement = Statement(lambda *, prefix: Product.objects.filter(sku__startswith=prefix))
+    with pytest.raises(ImproperlyConfigured):
+        statement.fetch(prefix="CHEAP")
+
+
+def test_attach_prefetched_answers_the_relation_without_a_query():
+    order = OrderFactory()
+    items = OrderItemFactory.create_batch(2, order=order)
+    fresh = Order.objects.get(pk=order.pk)
+    attach_prefetched(fresh, "items", items)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(fresh.items.all()) == items
+    assert queries.captured_queries == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_share_one_compiled_statement_each_on_its_own_connection():
+    products = ProductFactory.create_batch(8)
+    statement = Statement(lambda *, pk: Product.objects.filter(pk=pk).values_list("sku", flat=True))
+    statement.fetch(pk=products[0].pk)
+
+    results = run_together(*(lambda p=p: statement.fetch(pk=p.pk) for p in products))
+    assert results == [[p.sku] for p in products]
