@@ -89,3 +89,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
+OSCAR_DELETE_IMAGE_FILES = False  # the bench has no images (and no sorl.thumbnail); reloads delete categories
