@@ -42,17 +42,21 @@ from returns.selectors import return_get
 from returns.serializers import return_data
 from shop import events
 from shop.audit import audit_log
+from shop.statements import Statement
 
 USER_AGENT = "shop-backend-webhooks/1"
 
 
+def _active_endpoints():
+    return WebhookEndpoint.objects.filter(is_active=True)
+
+
+_ACTIVE_ENDPOINTS = Statement(_active_endpoints)  # read by every business event: compiled once
+
+
 def endpoints_for(event_type: str) -> list[WebhookEndpoint]:
     """Active endpoints subscribed to `event_type` (few rows: filtered here, portable to SQLite)."""
-    return [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if event_type in endpoint.events
-    ]
+    return [endpoint for endpoint in _ACTIVE_ENDPOINTS.fetch() if event_type in endpoint.events]
 
 
 def event_data(event_type: str, ids: dict[str, Any]) -> dict[str, Any]:
