@@ -189,6 +189,24 @@ def test_pgbouncer_mode_disables_server_side_cursors_and_prepared_statements():
         assert database["CONN_MAX_AGE"] == 60  # the client connection to PgBouncer, not a backend
 
 
+@pytest.mark.django_db
+def test_the_apps_postgresql_sessions_run_without_jit():
+    """A million-product count paid 10-25 ms of JIT compiling for a 2 ms query (issue 19)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_jit_is_turned_off_at_connection_start_but_not_through_pgbouncer():
+    direct = loaded(database_settings(DATABASE_URL=PRIMARY))["databases"]["default"]
+    pooled = loaded(database_settings(DATABASE_URL=PRIMARY, DATABASE_POOLER="pgbouncer"))["databases"]
+
+    assert direct["OPTIONS"]["options"] == "-c jit=off"
+    assert "options" not in pooled["default"]["OPTIONS"]  # PgBouncer: set on the database (README)
+
+
 def test_pgbouncer_with_prepared_statement_tracking_leaves_psycopgs_preparation_on():
     config = loaded(
         database_settings(
