@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from catalog.models import CatalogueVersion, Product, Reservation
+from shop.db import replica_reads
 
 CACHE_ALIAS = "catalogue"
 _VERSION_SQL = f"SELECT COALESCE(SUM(version), 0) FROM {CatalogueVersion._meta.db_table}"
@@ -48,27 +49,64 @@ def _key(using: str, request) -> str:
     return "catalogue:" + hashlib.blake2b(target.encode(), digest_size=16).hexdigest()
 
 
-def cached_answer(request, build: Callable[[datetime], object]):
-    """`build(now)`'s answer (a DRF Response, stock as of `now`), or the same bytes from the cache when
-    nothing in the catalogue has changed since they were rendered. Only 200 answers are kept."""
+def _usable(connection) -> bool:
+    # Inside a transaction, uncommitted writes of its own are invisible to the version (tests run so).
+    return settings.CATALOGUE_CACHE and connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def cached_hit(request) -> HttpResponse | None:
+    """The stored answer to this GET when nothing in the catalogue changed since it was rendered (the
+    same bytes and the same view headers), else None. Served before DRF builds its request: a public
+    read with no authentication, permission or throttle has nothing else to do."""
     using = router.db_for_read(Product)
     connection = connections[using]
-    # Inside a transaction, uncommitted writes of its own are invisible to the version (tests run so).
-    if not settings.CATALOGUE_CACHE or connection.vendor != "postgresql" or connection.in_atomic_block:
+    if not _usable(connection):
+        return None
+    entry = caches[CACHE_ALIAS].get(_key(using, request))
+    if entry is None:
+        return None
+    version, valid_until, headers, content = entry
+    if (valid_until is not None and timezone.now() >= valid_until) or version != catalogue_version(using):
+        return None
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def cached_answer(request, build: Callable[[datetime], object]):
+    """`build(now)`'s answer (a DRF Response, stock as of `now`), stored for `cached_hit` once rendered
+    (200 answers only) under the catalogue version read before it was built."""
+    using = router.db_for_read(Product)
+    connection = connections[using]
+    if not _usable(connection):
         return build(timezone.now())
-    store = caches[CACHE_ALIAS]
     key = _key(using, request)
     version = catalogue_version(using)
-    entry = store.get(key)
     now = timezone.now()
-    if entry is not None and entry[0] == version and (entry[1] is None or now < entry[1]):
-        return HttpResponse(entry[3], content_type=entry[2])
     response = build(now)
     if response.status_code == 200:
         valid_until = next_expiry(using, now)
 
         def keep(rendered) -> None:
-            store.set(key, (version, valid_until, rendered["Content-Type"], rendered.content))
+            headers = [(name, value) for name, value in rendered.items()]
+            caches[CACHE_ALIAS].set(key, (version, valid_until, headers, rendered.content))
 
         response.add_post_render_callback(keep)
     return response
+
+
+class CachedCatalogueView:
+    """Mixin of E10 and E11: a GET whose answer `cached_hit` holds is served from it before DRF's
+    dispatch; any other request (and every miss) goes through the view, whose `get` calls
+    `cached_answer`. The lookup reads the catalogue from the replica when the view does."""
+
+    cache_replica_apps: tuple[str, ...] = ("catalog",)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET":
+            with replica_reads(*self.cache_replica_apps):
+                hit = cached_hit(request)
+            if hit is not None:
+                return hit
+        return super().dispatch(request, *args, **kwargs)

@@ -7,7 +7,7 @@ exact response cache (catalog/cache.py)."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from catalog import selectors
-from catalog.cache import cached_answer
+from catalog.cache import CachedCatalogueView, cached_answer
 from catalog.serializers import (
     ProductPageSerializer,
     ProductSerializer,
@@ -34,7 +34,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class ProductListView(PublicApiView):
+class ProductListView(CachedCatalogueView, PublicApiView):
     """E10: active products, filtered, sorted and paginated; `stock` is the available quantity."""
 
     @extend_schema(
@@ -62,7 +62,7 @@ class ProductListView(PublicApiView):
         return cached_answer(request, build)
 
 
-class ProductDetailView(PublicApiView):
+class ProductDetailView(CachedCatalogueView, PublicApiView):
     """E11: one active product (unknown or inactive: 404, whoever asks)."""
 
     @extend_schema(

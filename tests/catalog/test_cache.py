@@ -131,3 +131,21 @@ def test_a_miss_costs_four_queries_and_errors_are_not_cached():
         assert client.get(missing).status_code == 404
     assert len(queries) == 2  # looked up again: a 404 is never kept
     assert client.get(f"/api/v1/products/{product.pk}").status_code == 200
+
+
+def test_a_hit_is_served_before_drf_builds_its_request(monkeypatch):
+    product = ProductFactory()
+    client = Client()
+    path = f"/api/v1/products/{product.pk}"
+    first = client.get(path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF dispatch ran for a cached answer")
+
+    monkeypatch.setattr("rest_framework.views.APIView.initialize_request", refuse)
+    second = client.get(path)
+    assert (second.status_code, second.content, second["Allow"]) == (200, first.content, first["Allow"])
+
+    Product.objects.filter(pk=product.pk).update(stock_quantity=7)  # a change: the next GET is a miss
+    with pytest.raises(AssertionError, match="DRF dispatch ran"):
+        client.get(path)
