@@ -136,11 +136,31 @@ def product_total(filters: ProductFilters, *, now: datetime | None = None) -> tu
         return counts.aggregate(total=Sum("active"))["total"] or 0, True
     if not postgres:
         return products.count(), True
-    capped = products.order_by().values("pk")[: EXACT_TOTAL_LIMIT + 1].count()
+    matches = products.order_by().values("pk")
+    if filters.search is not None:
+        capped = _capped_search_count(matches, EXACT_TOTAL_LIMIT + 1)
+    else:
+        capped = matches[: EXACT_TOTAL_LIMIT + 1].count()
     if capped <= EXACT_TOTAL_LIMIT:
         return capped, True
     plan = json.loads(products.order_by().values("pk").explain(format="json"))
     return max(EXACT_TOTAL_LIMIT + 1, int(plan[0]["Plan"]["Plan Rows"])), False
+
+
+def _capped_search_count(matches: QuerySet, limit: int) -> int:
+    """How many of `matches` there are, counting at most `limit`, read through the trigram indexes.
+
+    A plain `LIMIT` count misleads the planner on a substring search: it overestimates the matches
+    (a `LIKE '%…%'` estimate), expects the limit to be reached early and scans the table (130 ms at a
+    million products). A materialized CTE is planned for all its matches (bitmap scans of the trigram
+    indexes) and still read only until the limit (20 ms)."""
+    sql, params = matches.query.sql_with_params()
+    with connections[matches.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH matches AS MATERIALIZED ({sql}) SELECT COUNT(*) FROM (SELECT 1 FROM matches LIMIT %s) capped",
+            [*params, limit],
+        )
+        return cursor.fetchone()[0]
 
 
 def product_page(
