@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 
 from catalog.models import CategoryCount, Product
 from tests.factories import ProductFactory
@@ -49,12 +50,17 @@ def test_filtered_totals_are_exact_up_to_ten_thousand(api):
     first = meta(api, "&min_price=0")
     assert first == {"page": 1, "limit": 5, "total": 10_000, "totalPages": 2000}
     assert meta(api, "&in_stock=true")["total"] == 9_000
-    assert "total_exact" not in meta(api, "&search=lamp")
+    searched = meta(api, "&search=lamp")
+    assert "total_exact" not in searched
+    lamps = Q(name__icontains="lamp") | Q(description__icontains="lamp") | Q(sku__icontains="lamp")
+    assert searched["total"] == Product.objects.filter(lamps, is_active=True).count() > 0
 
 
 def test_above_ten_thousand_a_filtered_total_is_an_estimate_and_says_so(api):
     call_command("load_products", "--count", "12000", stdout=StringIO())
 
+    searched = meta(api, "&search=model")  # every description says "model N"
+    assert (searched["total_exact"], searched["total"] > 10_000) == (False, True)
     estimated = meta(api, "&min_price=0")
     assert estimated["total_exact"] is False
     assert estimated["total"] > 10_000
