@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import Role, User, normalize_email
-from shop.fields import TrimmedChoiceField, iso_utc
+from shop.fields import StrictCharField, StrictEmailField, TrimmedChoiceField, iso_utc
 
 CURRENT_PASSWORD_INCORRECT = "Current password is incorrect."
 
@@ -43,7 +43,7 @@ class UserSerializer(serializers.ModelSerializer):
         return user_data(instance)
 
 
-class EmailField(serializers.EmailField):
+class EmailField(StrictEmailField):
     """Trimmed and lower-cased before use."""
 
     def __init__(self, **kwargs):
@@ -54,8 +54,8 @@ class EmailField(serializers.EmailField):
         return normalize_email(super().to_internal_value(data))
 
 
-def password_field(**kwargs) -> serializers.CharField:
-    return serializers.CharField(trim_whitespace=False, max_length=128, **kwargs)
+def password_field(**kwargs) -> StrictCharField:
+    return StrictCharField(trim_whitespace=False, max_length=128, **kwargs)
 
 
 def password_problem(password: str, user: User) -> str | None:
@@ -70,8 +70,8 @@ def password_problem(password: str, user: User) -> str | None:
 class RegisterSerializer(serializers.Serializer):
     email = EmailField()
     password = password_field()
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    first_name = StrictCharField(max_length=100)
+    last_name = StrictCharField(max_length=100)
 
     def validate_password(self, value):
         """Judged at field level so that its error is listed beside the other fields' errors; the
@@ -94,11 +94,11 @@ class RegisterSerializer(serializers.Serializer):
 
 class LoginSerializer(serializers.Serializer):
     email = EmailField()
-    password = serializers.CharField(trim_whitespace=False)
+    password = StrictCharField(trim_whitespace=False)
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(trim_whitespace=False)
+    refresh_token = StrictCharField(trim_whitespace=False)
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
@@ -106,10 +106,10 @@ class ProfileUpdateSerializer(serializers.Serializer):
     `current_password`: a stolen access token alone must not be able to take the account over through
     a password reset to a new address. The same email sent back unchanged needs none."""
 
-    first_name = serializers.CharField(max_length=100, required=False)
-    last_name = serializers.CharField(max_length=100, required=False)
+    first_name = StrictCharField(max_length=100, required=False)
+    last_name = StrictCharField(max_length=100, required=False)
     email = EmailField(required=False)
-    current_password = serializers.CharField(
+    current_password = StrictCharField(
         trim_whitespace=False,
         required=False,
         write_only=True,
@@ -146,7 +146,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    current_password = serializers.CharField(trim_whitespace=False)
+    current_password = StrictCharField(trim_whitespace=False)
     new_password = password_field()
 
     def validate_current_password(self, value):

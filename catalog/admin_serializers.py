@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from shop.fields import MoneyField, StrictIntegerField
+from shop.fields import HttpURLField, MoneyField, StrictBooleanField, StrictCharField, StrictIntegerField
 
 #: `stock` is a PostgreSQL `integer`.
 MAX_STOCK = 2_147_483_647
@@ -15,20 +14,13 @@ class ProductWriteSerializer(serializers.Serializer):
     """E31's body; E33 uses it with `partial=True`, where no default applies, so only the keys sent
     reach `validated_data`. `stock` arrives as `stock_quantity` (the physical units it sets)."""
 
-    sku = serializers.CharField(max_length=100)
-    name = serializers.CharField(max_length=255)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    sku = StrictCharField(max_length=100)
+    name = StrictCharField(max_length=255)
+    description = StrictCharField(required=False, allow_blank=True, default="")
     price = MoneyField()
     stock = StrictIntegerField(
         source="stock_quantity", required=False, default=0, min_value=0, max_value=MAX_STOCK
     )
-    category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    # `""` is accepted before any validator runs (DRF returns a blank string early).
-    image_url = serializers.CharField(
-        max_length=500,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[URLValidator(schemes=["http", "https"], message="Enter a valid http(s) URL.")],
-    )
-    is_active = serializers.BooleanField(required=False, default=True)
+    category = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    image_url = HttpURLField(max_length=500, required=False, allow_blank=True, default="")
+    is_active = StrictBooleanField(required=False, default=True)

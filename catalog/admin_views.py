@@ -19,6 +19,7 @@ from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination, range_days_param, since_for_range
 from shop.responses import success
 from shop.schema import (
+    IN_STOCK_SCHEMA,
     NULL_DATA,
     PAGE_PARAMS,
     PRICE_BOUND_SCHEMA,
@@ -38,7 +39,7 @@ LIST_PARAMS = [
     text_param("search"),
     OpenApiParameter("min_price", PRICE_BOUND_SCHEMA),
     OpenApiParameter("max_price", PRICE_BOUND_SCHEMA),
-    OpenApiParameter("in_stock", str, enum=["true", "false", "1", "0"]),
+    OpenApiParameter("in_stock", IN_STOCK_SCHEMA, description="true/1: available > 0; false/0: no filter"),
     OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]
 

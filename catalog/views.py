@@ -20,7 +20,14 @@ from shop.exceptions import NotFound
 from shop.ids import parse_uuid
 from shop.pagination import EnvelopePagination
 from shop.responses import success
-from shop.schema import PAGE_PARAMS, PRICE_BOUND_SCHEMA, envelope, error_responses, text_param
+from shop.schema import (
+    IN_STOCK_SCHEMA,
+    PAGE_PARAMS,
+    PRICE_BOUND_SCHEMA,
+    envelope,
+    error_responses,
+    text_param,
+)
 from shop.views import PublicApiView
 
 LIST_PARAMETERS = [
@@ -29,7 +36,11 @@ LIST_PARAMETERS = [
     text_param("search", description="substring of name, description or SKU; no wildcards"),
     OpenApiParameter("min_price", PRICE_BOUND_SCHEMA, description="decimal 0..99999999.99, inclusive"),
     OpenApiParameter("max_price", PRICE_BOUND_SCHEMA, description="decimal 0..99999999.99, inclusive"),
-    OpenApiParameter("in_stock", str, enum=["true", "1", "false", "0"], description="true: available > 0"),
+    OpenApiParameter(
+        "in_stock",
+        IN_STOCK_SCHEMA,
+        description="true/1: available > 0; false/0: no filter (case-insensitive)",
+    ),
     OpenApiParameter("sort", str, description=selectors.SORT_DESCRIPTION),
 ]
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from catalog.serializers import ProductSerializer, product_data
 from orders.analytics import TopProduct
 from orders.models import OrderStatus
-from shop.fields import TrimmedChoiceField, money_field
+from shop.fields import StrictCharField, TrimmedChoiceField, money_field
 
 NOTE_MAX_LENGTH = 1000
 
@@ -19,15 +19,15 @@ class AdminOrderQuerySerializer(serializers.Serializer):
     """E36's `status` and `search` (trimmed; empty = absent; NUL refused as in every string). Paging,
     `limit` and `range_days` are lenient and read by `shop.pagination`."""
 
-    status = serializers.CharField(required=False, allow_blank=True)
-    search = serializers.CharField(required=False, allow_blank=True)
+    status = StrictCharField(required=False, allow_blank=True)
+    search = StrictCharField(required=False, allow_blank=True)
 
 
 class OrderStatusChangeSerializer(serializers.Serializer):
     """E39's body: one of the 8 statuses (the state machine decides whether the move is allowed)."""
 
     status = TrimmedChoiceField(choices=OrderStatus.values)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class _OrderStatusCountSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from catalog.serializers import ProductSerializer, product_data
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
 from payments.models import PaymentMethod
 from payments.serializers import PaymentMethodField, PaymentSerializer, PaymentTokenField, payment_data
-from shop.fields import iso_utc, money_field, to_money
+from shop.fields import StrictCharField, iso_utc, money_field, to_money
 from shop.schema import PageMetaSerializer
 
 ADDRESS_MAX_LENGTH = 255
@@ -28,13 +28,13 @@ ADDRESS_MAX_LENGTH = 255
 class AddressSerializer(serializers.Serializer):
     """An Address on input: 5 required non-blank fields, `state` and `phone` optional; each ≤ 255."""
 
-    full_name = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
-    street = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
-    city = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
-    state = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default="")
-    country = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
-    postal_code = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
-    phone = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default="")
+    full_name = StrictCharField(max_length=ADDRESS_MAX_LENGTH)
+    street = StrictCharField(max_length=ADDRESS_MAX_LENGTH)
+    city = StrictCharField(max_length=ADDRESS_MAX_LENGTH)
+    state = StrictCharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default="")
+    country = StrictCharField(max_length=ADDRESS_MAX_LENGTH)
+    postal_code = StrictCharField(max_length=ADDRESS_MAX_LENGTH)
+    phone = StrictCharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CheckoutSerializer(serializers.Serializer):

@@ -8,13 +8,13 @@ from typing import Any
 from rest_framework import serializers
 
 from payments.models import CARD_METHODS, Payment, PaymentMethod, PaymentStatus
-from shop.fields import StrictUUIDField, TrimmedChoiceField, iso_utc, money_field, to_money
+from shop.fields import StrictCharField, StrictUUIDField, TrimmedChoiceField, iso_utc, money_field, to_money
 from shop.schema import PageMetaSerializer
 
 TOKEN_MAX_LENGTH = 255
 
 
-class PaymentTokenField(serializers.CharField):
+class PaymentTokenField(StrictCharField):
     """The card token: passed to the gateway as sent (never trimmed, never stored); optional, ≤ 255."""
 
     def __init__(self, **kwargs):
@@ -40,7 +40,7 @@ class PaymentCreateSerializer(serializers.Serializer):
 class PaymentVerifySerializer(serializers.Serializer):
     """E27's body (a `payment_id` in it is ignored: the path names the payment)."""
 
-    transaction_id = serializers.CharField(max_length=255)
+    transaction_id = StrictCharField(max_length=255)
 
 
 def payment_data(payment: Payment) -> dict[str, Any]:

@@ -10,7 +10,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from returns.models import Return, ReturnItem, ReturnStatus
-from shop.fields import MoneyField, StrictIntegerField, StrictUUIDField, TrimmedChoiceField, iso_utc, to_money
+from shop.fields import (
+    MoneyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+    TrimmedChoiceField,
+    iso_utc,
+    to_money,
+)
 from shop.schema import PageMetaSerializer
 
 DUPLICATE_ITEM = "This order item is listed more than once."
@@ -182,8 +191,8 @@ class ReturnCreateSerializer(serializers.Serializer):
     (§1.8), trimmed (§1.2); `notes` is trimmed too and stored as given, `""` when absent."""
 
     order_id = StrictUUIDField()
-    reason = serializers.CharField(max_length=1000)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=1000)
+    notes = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     items = ReturnItemListField(
         child=ReturnItemEntryField(),
         required=False,
@@ -206,8 +215,8 @@ class ReturnProcessSerializer(serializers.Serializer):
 
     status = TrimmedChoiceField(choices=[ReturnStatus.APPROVED.value, ReturnStatus.REJECTED.value])
     refund_amount = MoneyField(required=False)
-    restock = serializers.BooleanField(default=True)
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    restock = StrictBooleanField(default=True)
+    note = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
     def to_internal_value(self, data):
         status = data.get("status") if isinstance(data, Mapping) else None
@@ -219,7 +228,7 @@ class ReturnProcessSerializer(serializers.Serializer):
 class AdminReturnQuerySerializer(serializers.Serializer):
     """E43's `status` filter (exact; NUL refused as in every string). Paging and `range_days` are lenient."""
 
-    status = serializers.CharField(required=False, allow_blank=True)
+    status = StrictCharField(required=False, allow_blank=True)
 
 
 class ReturnPageSerializer(serializers.Serializer):

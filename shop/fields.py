@@ -1,11 +1,13 @@
 """Serializer fields shared by every app: money (API.md §1.7), strict UUIDs (§1.8), trimmed choices (§1.2),
-whole numbers written as clients write them (§1.2); times as UTC text (§1.9)."""
+whole numbers written as clients write them (§1.2), strings and booleans of their own JSON type only; times
+as UTC text (§1.9)."""
 
 import re
 import uuid
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from shop.ids import UUID_RE
@@ -99,8 +101,12 @@ class StrictIntegerField(serializers.IntegerField):
     """
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not _INTEGER_TEXT.fullmatch(data.strip()):
-            self.fail("invalid")
+        if isinstance(data, str):
+            if len(data) > self.MAX_STRING_LENGTH:
+                self.fail("max_string_length")
+            data = data.strip()  # as every string is (§1.2); `int()` alone would not strip `\x1c`–`\x1f`
+            if not _INTEGER_TEXT.fullmatch(data):
+                self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -110,3 +116,43 @@ class TrimmedChoiceField(serializers.ChoiceField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data.strip() if isinstance(data, str) else data)
+
+
+class StringOnlyMixin:
+    """Takes a JSON string only, as the Go service's JSON decoder did: DRF's CharField would also take a
+    number (`"sku": 0` stored as `"0"`). Trimming, `allow_blank`, the NUL check and the lengths stay DRF's."""
+
+    default_error_messages = {"not_a_string": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StringOnlyMixin, serializers.CharField):
+    """A request string (API.md §1.2): a JSON string, trimmed unless `trim_whitespace=False`, NUL refused."""
+
+
+class StrictEmailField(StringOnlyMixin, serializers.EmailField):
+    """A request email: a JSON string that is a valid address."""
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A request boolean: JSON `true` or `false` only. DRF's BooleanField would also take `0`/`1` and the
+    strings `"true"`, `"yes"`, `"on"`…, which the Go service's decoder refused and the schema does not allow."""
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
+class HttpURLField(StrictCharField):
+    """An http(s) URL as Django's URLValidator takes it (host labels ≤ 63 characters, a host ≤ 253), or `""`
+    when `allow_blank` (DRF returns a blank string before any validator runs). The schema states the same
+    rule as a pattern (`shop.schema.http_url_pattern`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(URLValidator(schemes=["http", "https"], message="Enter a valid http(s) URL."))

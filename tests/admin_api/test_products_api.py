@@ -105,6 +105,18 @@ def test_create_with_a_used_sku_is_duplicate_sku_and_writes_nothing(admin_api):
         ({"sku": "S", "name": "x", "price": 1, "image_url": "not a url"}, "image_url"),
         ({"sku": "S", "name": "x", "price": 1, "image_url": "https://e.com/" + "a" * 490}, "image_url"),
         ({"sku": "S", "name": "x", "price": 1, "is_active": "maybe"}, "is_active"),
+        # Strings and booleans of their own JSON type only, as the Go service's decoder took them.
+        ({"sku": 0, "name": "x", "price": 1}, "sku"),
+        ({"sku": "S", "name": 12.5, "price": 1}, "name"),
+        ({"sku": "S", "name": "x", "price": 1, "category": 7}, "category"),
+        ({"sku": "S", "name": "x", "price": 1, "description": False}, "description"),
+        ({"sku": "S", "name": "x", "price": 1, "is_active": 0}, "is_active"),
+        ({"sku": "S", "name": "x", "price": 1, "is_active": 1}, "is_active"),
+        ({"sku": "S", "name": "x", "price": 1, "is_active": "true"}, "is_active"),
+        (
+            {"sku": "S", "name": "x", "price": 1, "image_url": "https://" + "a" * 64 + ".com/a.png"},
+            "image_url",
+        ),
         ({"sku": "S\x00", "name": "x", "price": 1}, "sku"),
     ],
 )

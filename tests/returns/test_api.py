@@ -765,7 +765,10 @@ def test_process_refund_above_computed_amount_is_400(admin_api, customer):
         ({"status": "approved", "refund_amount": "lots"}, "refund_amount"),
         ({"status": "approved", "refund_amount": 100000000}, "refund_amount"),
         ({"status": "approved", "restock": "maybe"}, "restock"),
+        ({"status": "approved", "restock": 0}, "restock"),
+        ({"status": "approved", "restock": "false"}, "restock"),
         ({"status": "approved", "note": "n" * 1001}, "note"),
+        ({"status": "approved", "note": 5}, "note"),
     ],
 )
 def test_process_validation_errors_name_the_field(admin_api, customer, body, field):
