@@ -85,9 +85,11 @@ $(PEER_VENV)/bin/gunicorn: bench/peer/requirements.txt
 	$(PEER_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peer/requirements.txt
 	touch $@
 
-fuzz: install-dev check-postgres ## schemathesis with every check (FUZZ_STRICT=1) over every operation; `make test` runs it without the data-acceptance checks
-	FUZZ_STRICT=1 DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
-		$(BIN)/pytest -q tests/fuzz $(PYTEST_ARGS)
+FUZZ_SEEDS ?= 17 1 2 3
+fuzz: install-dev check-postgres ## The schemathesis fuzz alone (every check, as in `make test`) once per seed of FUZZ_SEEDS
+	@for seed in $(FUZZ_SEEDS); do echo "fuzz, seed $$seed"; \
+		FUZZ_SEED=$$seed DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY="$${SECRET_KEY:-test-secret-key-for-the-suite-only-0123456789}" \
+		$(BIN)/pytest -q tests/fuzz $(PYTEST_ARGS) || exit 1; done
 
 bench-peer: $(PEER_VENV)/bin/gunicorn ## The peer: django-oscar 4.2.1 + oscar-api 3.3.0 in bench/peer/.venv
 	@echo "peer ready: $(PEER_VENV) (the bench creates, migrates and loads $(PEER_DATABASE_URL))"
