@@ -134,10 +134,11 @@ def markdown(data: dict, agg: dict, charts: list[str]) -> str:
             f"Load average (1, 5, 15 min) at the start {start}, at the end {end}, on "
             f"{meta['machine']['cores']} cores: "
             + (
-                "the machine was shared with other work during the run, so absolute figures are low and "
-                "noisy; the ratios come from interleaved rounds."
-                if max(start + end) > meta["machine"]["cores"]
-                else "the machine was otherwise idle."
+                "the machine was shared with other work when the run began, so absolute figures are low "
+                "and noisy; the ratios come from interleaved rounds."
+                if max(start) > meta["machine"]["cores"]
+                # The end figure counts the run's own servers, load generators and PostgreSQL.
+                else "the machine was otherwise idle when the run began (the end figure is the run's own load)."
             ),
             "",
         ]
