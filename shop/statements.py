@@ -17,6 +17,8 @@ Rules that keep it exact:
 - Off PostgreSQL (SQLite for `make run`) the builder's queryset runs as the plain ORM would: values are
   adapted per backend there, and nothing is hot.
 - `SELECT … FOR UPDATE` still refuses to run outside a transaction, as the ORM does.
+- A SELECT runs on the database it was compiled for only while the router still sends its model's
+  reads there (a replica block, shop/db.py); otherwise the plain ORM runs it where the router says.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
@@ -205,7 +207,9 @@ class Statement:
     def fetch(self, **params: Any) -> list[Any]:
         """Run a SELECT: what `list(build(**params))` gives (instances, values or tuples, prefetches)."""
         compiled = self._get(params)
-        if compiled is None:
+        if compiled is None or (
+            not compiled.for_update and router.db_for_read(compiled.queryset.model) != compiled.alias
+        ):
             return list(self.build(**params))
         connection = connections[compiled.alias]
         if compiled.for_update and connection.get_autocommit():

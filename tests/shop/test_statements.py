@@ -182,3 +182,20 @@ def test_threads_share_one_compiled_statement_each_on_its_own_connection():
 
     results = run_together(*(lambda p=p: statement.fetch(pk=p.pk) for p in products))
     assert results == [[p.sku] for p in products]
+
+
+def test_a_select_follows_the_router_when_it_sends_the_reads_elsewhere(monkeypatch):
+    product = ProductFactory()
+    build = Counting(lambda *, pk: Product.objects.filter(pk=pk))
+    statement = Statement(build)
+    assert statement.fetch(pk=product.pk) == [product]  # compiled for "default"
+    calls = build.calls
+
+    class Elsewhere:  # as in a replica block: the model's reads go to another database
+        @staticmethod
+        def db_for_read(model, **hints):
+            return "replica"
+
+    monkeypatch.setattr("shop.statements.router", Elsewhere)
+    assert statement.fetch(pk=product.pk) == [product]  # the plain ORM ran it (Django's own router)
+    assert build.calls == calls + 1
