@@ -335,6 +335,19 @@ def test_the_activity_page_lists_every_entry_and_filters_by_staff_member(staff_c
     assert "other-staff@example.com" in everything  # the staff filter offers them
 
 
+def test_the_activity_pages_breadcrumbs_say_activity(staff_client):
+    run_action(staff_client, "mark_processing", OrderFactory(status=S.PENDING))
+    entry = LogEntry.objects.latest("action_time")
+
+    listing = staff_client.get(changelist_url(LogEntry)).content.decode()
+    one = staff_client.get(f"/admin/admin/logentry/{entry.pk}/change/").content.decode()
+
+    for html in (listing, one):
+        crumbs = html.split('<div class="breadcrumbs">', 1)[1].split("</div>", 1)[0]
+        assert "Activity" in crumbs and "Log entries" not in crumbs
+    assert changelist_url(LogEntry) in one.split('<div class="breadcrumbs">', 1)[1].split("</div>", 1)[0]
+
+
 def test_the_activity_page_costs_the_same_few_queries_whatever_its_length(
     staff_client, django_assert_max_num_queries
 ):
