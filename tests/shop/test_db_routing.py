@@ -172,8 +172,18 @@ def test_without_a_pooler_the_database_settings_are_the_plain_ones():
     default = loaded(database_settings(DATABASE_URL=PRIMARY))["databases"]["default"]
 
     assert default["DISABLE_SERVER_SIDE_CURSORS"] is False
-    assert "prepare_threshold" not in default["OPTIONS"]
     assert default["CONN_MAX_AGE"] == 60
+    # Prepared statements (issue 19): parameters bound on the server, a statement prepared on its 5th run.
+    assert (default["OPTIONS"]["server_side_binding"], default["OPTIONS"]["prepare_threshold"]) == (True, 5)
+
+
+def test_database_prepared_statements_off_returns_to_djangos_client_side_binding():
+    default = loaded(database_settings(DATABASE_URL=PRIMARY, DATABASE_PREPARED_STATEMENTS="0"))["databases"][
+        "default"
+    ]
+
+    assert "server_side_binding" not in default["OPTIONS"]
+    assert "prepare_threshold" not in default["OPTIONS"]  # Django's default: None, nothing prepared
 
 
 def test_pgbouncer_mode_disables_server_side_cursors_and_prepared_statements():
@@ -216,7 +226,7 @@ def test_pgbouncer_with_prepared_statement_tracking_leaves_psycopgs_preparation_
 
     default = config["databases"]["default"]
     assert default["DISABLE_SERVER_SIDE_CURSORS"] is True
-    assert "prepare_threshold" not in default["OPTIONS"]
+    assert default["OPTIONS"]["prepare_threshold"] == 5
 
 
 def test_a_replica_url_adds_the_replica_alias_and_the_router():

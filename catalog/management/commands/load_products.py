@@ -126,7 +126,7 @@ SELECT
     true,
     %(base)s::timestamptz - make_interval(secs => n),
     %(base)s::timestamptz - make_interval(secs => n)
-FROM generate_series(%(first)s, %(last)s) AS n
+FROM generate_series(%(first)s::integer, %(last)s::integer) AS n
 ON CONFLICT (sku) DO NOTHING
 """
 BASE_TIME = "2026-11-01T00:00:00Z"
