@@ -66,7 +66,11 @@ def cached_hit(request) -> HttpResponse | None:
     if entry is None:
         return None
     version, valid_until, headers, content = entry
-    if (valid_until is not None and timezone.now() >= valid_until) or version != catalogue_version(using):
+    if valid_until is not None and timezone.now() >= valid_until:
+        return None
+    current = catalogue_version(using)
+    if version != current:
+        request.catalogue_version = (using, current)  # the miss that follows builds under it
         return None
     response = HttpResponse(content)
     for name, value in headers:
@@ -82,7 +86,8 @@ def cached_answer(request, build: Callable[[datetime], object]):
     if not _usable(connection):
         return build(timezone.now())
     key = _key(using, request)
-    version = catalogue_version(using)
+    known = getattr(request, "catalogue_version", None)  # read by `cached_hit` for this request
+    version = known[1] if known is not None and known[0] == using else catalogue_version(using)
     now = timezone.now()
     response = build(now)
     if response.status_code == 200:

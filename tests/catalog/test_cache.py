@@ -149,3 +149,18 @@ def test_a_hit_is_served_before_drf_builds_its_request(monkeypatch):
     Product.objects.filter(pk=product.pk).update(stock_quantity=7)  # a change: the next GET is a miss
     with pytest.raises(AssertionError, match="DRF dispatch ran"):
         client.get(path)
+
+
+def test_a_stale_answer_costs_one_version_read_not_two():
+    product = ProductFactory()
+    client = Client()
+    path = f"/api/v1/products/{product.pk}"
+    client.get(path)
+    Product.objects.filter(pk=product.pk).update(stock_quantity=9)  # the stored answer is now stale
+
+    with CaptureQueriesContext(connection) as queries:
+        fresh = client.get(path)
+
+    versions = [q for q in queries.captured_queries if "catalog_catalogueversion" in q["sql"]]
+    assert fresh.json()["data"]["stock"] == 9
+    assert len(versions) == 1 and len(queries) == 3  # version, the product, next reservation expiry
