@@ -14,6 +14,12 @@ from catalog import inventory
 from shop.statements import Statement
 
 
+def line_quantity(cart_id: Any) -> Subquery:
+    """The quantity of the cart's line of the outer product (its `pk`), or NULL: for the locking SELECT of
+    a cart write or a checkout (`inventory.locking_queryset`), which already holds the cart locked."""
+    return Subquery(CartItem.objects.filter(cart_id=cart_id, product=OuterRef("pk")).values("quantity")[:1])
+
+
 def _lines(*, cart_id: Any, now: datetime):
     own_reservation = inventory.active_reservations(now).filter(
         cart_id=OuterRef("cart_id"), product_id=OuterRef("product_id")

@@ -9,11 +9,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
-from cart.selectors import cart_lines
+from cart.selectors import cart_lines, line_quantity
 from catalog import inventory
 from shop.exceptions import NotFound, ValidationFailed
 from shop.statements import Statement
@@ -85,8 +84,7 @@ def cart_empty(*, cart: Cart) -> None:
 
 def _lock_product_with_line(*, cart_id: UUID, product_id: UUID):
     """`inventory.lock_products` of one product, with `line_quantity`: the cart's line of it, or None."""
-    line_quantity = CartItem.objects.filter(cart_id=cart_id, product=OuterRef("pk")).values("quantity")[:1]
-    return inventory.locking_queryset([product_id], line_quantity=Subquery(line_quantity))
+    return inventory.locking_queryset([product_id], line_quantity=line_quantity(cart_id))
 
 
 _LOCK_PRODUCT_WITH_LINE = Statement(_lock_product_with_line)

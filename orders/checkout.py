@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cart.models import CartItem
+from cart.selectors import line_quantity
 from cart.services import cart_empty, cart_lock_for_user
 from catalog import inventory
 from catalog.models import Product
@@ -41,10 +41,8 @@ def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any
 
 def _lock_cart_products(*, cart_id: Any):
     """`inventory.lock_products` of the cart's products, each with `line_quantity` (its line's)."""
-    lines_of_cart = CartItem.objects.filter(cart_id=cart_id)
     return inventory.locking_queryset(
-        lines_of_cart.values("product_id"),
-        line_quantity=Subquery(lines_of_cart.filter(product=OuterRef("pk")).values("quantity")[:1]),
+        CartItem.objects.filter(cart_id=cart_id).values("product_id"), line_quantity=line_quantity(cart_id)
     )
 
 

@@ -109,15 +109,20 @@ def open_return(customer) -> Return:
     return ret
 
 
-def test_a_return_approval_is_audited_alike_from_both_paths(
-    path, staff_client, admin_api, admin_user, customer
-):
+def approved_return(path, staff_client, admin_api, customer) -> Return:
+    """An open return, approved by staff through the Django admin or the admin REST API."""
     ret = open_return(customer)
-
     if path == "django admin":
         run_action(staff_client, "approve_returns", ret, post="yes")
     else:
         admin_api.post(f"/api/v1/admin/returns/{ret.pk}/process", {"status": "approved"})
+    return ret
+
+
+def test_a_return_approval_is_audited_alike_from_both_paths(
+    path, staff_client, admin_api, admin_user, customer
+):
+    ret = approved_return(path, staff_client, admin_api, customer)
 
     assert entries(ret) == [
         (admin_user.email, CHANGE, "status: requested → approved; refund: 25.50; restock: yes")
@@ -363,12 +368,7 @@ def test_the_activity_page_costs_the_same_few_queries_whatever_its_length(
 def test_a_refund_recorded_by_staff_is_audited_on_the_refund_from_both_paths(
     path, staff_client, admin_api, admin_user, customer
 ):
-    ret = open_return(customer)
-
-    if path == "django admin":
-        run_action(staff_client, "approve_returns", ret, post="yes")
-    else:
-        admin_api.post(f"/api/v1/admin/returns/{ret.pk}/process", {"status": "approved"})
+    ret = approved_return(path, staff_client, admin_api, customer)
 
     refund = Refund.objects.get(payment__order=ret.order)
     payment = refund.payment
