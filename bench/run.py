@@ -217,6 +217,19 @@ def drain(server: servers.Server, *, budget: float = 60.0) -> None:
         client.close()
 
 
+def vacuum(database_url: str) -> None:
+    """VACUUM ANALYZE the whole database, as autovacuum would between the runs.
+
+    The benchmark's PostgreSQL may run with autovacuum off (this machine's CI configuration does), and the
+    write scenarios leave tens of thousands of dead cart, reservation and basket rows behind: without it
+    every later run would pay for the earlier ones' garbage, and the order of the runs would decide the
+    numbers. Both shops' databases get it before each of their write runs; it is not timed."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
 def flash_sale(target, buyers: list[Client], product, threads: int = 50) -> dict:
     recorder = Recorder()
     started = time.perf_counter()
@@ -239,6 +252,8 @@ class Bench:
         self.args = args
         self.records: list[dict] = []
         self.logs = ROOT / "bench" / "results" / "logs"
+        #: The database each target of the current scale writes to (`vacuum` before its write runs).
+        self.database_urls: dict[str, str] = {"oscar": args.peer_database_url}
 
     def record(self, **fields) -> None:
         self.records.append(fields)
@@ -287,6 +302,7 @@ class Bench:
                 if round_no % 2:
                     runs.reverse()
                 for target in runs:
+                    vacuum(self.database_urls[target.name])
                     clients = target.clients(0, a.flow_clients)
                     op = (
                         targets.cart_add_operation(target)
@@ -394,12 +410,15 @@ class Bench:
         a = self.args
         log(f"preparing {products:,} products in {database_url.rsplit('/', 1)[1]}")
         data = prepare_ours(database_url, products)
+        self.database_urls["ours"] = database_url
         our_reads = {**targets.BASELINE_READS, **targets.OUR_READS}
         our_reads["detail"] = targets.our_detail_paths(data["detail_products"])
         peer_data = None
         if with_peer:
             log("preparing the peer (django-oscar) with the same products")
             peer_data = prepare_peer(a.peer_database_url, database_url)
+        for url in [database_url] + ([a.peer_database_url] if peer_data is not None else []):
+            vacuum(url)  # the reads start from clean tables (an earlier run's garbage is gone)
         queries = {"ours": probe_ours(database_url, data, our_reads)}
         if peer_data is not None:
             queries["oscar"] = probe_peer(a.peer_database_url, peer_data)
