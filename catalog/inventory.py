@@ -33,7 +33,7 @@ from django.utils import timezone
 from catalog.models import Product, Reservation
 from shop.exceptions import INSUFFICIENT_STOCK, NO_LONGER_AVAILABLE, InsufficientStock
 from shop.queries import subquery_sum
-from shop.statements import Statement, Update
+from shop.statements import Delete, Statement, Update
 
 
 def reservation_ttl() -> timedelta:
@@ -243,13 +243,19 @@ def _upsert_reservation_if_available(
         return cursor.rowcount == 1
 
 
-def release(*, cart_id: Any, product_ids: Iterable[Any] | None = None) -> int:
-    """Delete the cart's reservations (of the given products, or all of them)."""
+def _cart_reservations(*, cart_id: Any, product_ids: list | None) -> Delete:
     reservations = Reservation.objects.filter(cart_id=cart_id)
     if product_ids is not None:
-        reservations = reservations.filter(product_id__in=list(product_ids))
-    deleted, _ = reservations.delete()
-    return deleted
+        reservations = reservations.filter(product_id__in=product_ids)
+    return Delete(reservations)
+
+
+_RELEASE = Statement(_cart_reservations)  # every checkout and cart clear: compiled once per process
+
+
+def release(*, cart_id: Any, product_ids: Iterable[Any] | None = None) -> int:
+    """Delete the cart's reservations (of the given products, or all of them); how many."""
+    return _RELEASE.execute(cart_id=cart_id, product_ids=None if product_ids is None else list(product_ids))
 
 
 def release_product(*, product_id: Any) -> int:

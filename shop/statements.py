@@ -35,7 +35,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.db.models.sql import UpdateQuery
+from django.db.models.deletion import Collector
+from django.db.models.sql import DeleteQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 #: Lists longer than this are run by the plain ORM (one compiled shape per length otherwise).
@@ -62,6 +63,26 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Delete:
+    """What a builder returns for a `DELETE`: `queryset.delete()` as its one statement, compiled instead
+    of run. It runs only while Django would "fast-delete" the rows too (nothing cascades from the model and
+    no delete signal listens: `Collector.can_fast_delete`, asked on every call); otherwise the ORM's own
+    `delete()` runs, with its cascades and signals."""
+
+    queryset: QuerySet
+
+    def compiler(self):
+        # What QuerySet._raw_delete() does before it executes (Django 5.2).
+        query = self.queryset.query.clone()
+        query.__class__ = DeleteQuery
+        return query.get_compiler(self.queryset.db)
+
+
+def _fast_deletable(model, alias: str) -> bool:
+    return Collector(using=alias, origin=None).can_fast_delete(model)
+
+
+@dataclass(frozen=True)
 class _Compiled:
     alias: str
     sql: str
@@ -70,6 +91,7 @@ class _Compiled:
     queryset: QuerySet | None  # the template of a SELECT
     compiler: Any  # its compiler, set up by as_sql() (select, klass_info, annotations)
     for_update: bool
+    deletes: Any = None  # the model a `Delete` removes rows of
 
     def values(self, params: dict[str, Any]) -> list[Any]:
         out = []
@@ -115,7 +137,8 @@ def _shape(params: dict[str, Any]) -> tuple | None:
 class Statement:
     """A queryset shape, compiled once per process and parameter shape; see the module docstring.
 
-    `build(**params)` returns a QuerySet (for `fetch` and `sql`) or an `Update` (for `execute`)."""
+    `build(**params)` returns a QuerySet (for `fetch` and `sql`), or an `Update` or a `Delete` (for
+    `execute`)."""
 
     def __init__(self, build: Callable[..., QuerySet | Update]) -> None:
         self.build = build
@@ -137,17 +160,18 @@ class Statement:
 
     def _compile_once(self, standins: dict[str, Any]):
         built = self.build(**standins)
-        if isinstance(built, Update):
+        if isinstance(built, Update | Delete):
             compiler = built.compiler()
             sql, params = compiler.as_sql()
-            return built.queryset.db, sql, list(params), None, None
+            deletes = built.queryset.model if isinstance(built, Delete) else None
+            return built.queryset.db, sql, list(params), None, deletes
         compiler = built.query.get_compiler(using=built.db)
         sql, params = compiler.as_sql()
         return built.db, sql, list(params), built, compiler
 
     def _compile(self, params: dict[str, Any]) -> _Compiled:
         a, b = self._standins(params, 1), self._standins(params, 2)
-        alias, sql, params_a, queryset, compiler = self._compile_once(a)
+        alias, sql, params_a, queryset, compiler = self._compile_once(a)  # UPDATE/DELETE: (None, model)
         _, sql_b, params_b, _, _ = self._compile_once(b)
         if sql != sql_b or len(params_a) != len(params_b):
             raise ImproperlyConfigured(f"{self.build.__qualname__}: the SQL depends on parameter values")
@@ -178,6 +202,8 @@ class Statement:
                     f"{self.build.__qualname__}: a parameter reaches the SQL changed (derived from another?)"
                 )
         for_update = bool(queryset is not None and queryset.query.select_for_update)
+        if queryset is None:  # an UPDATE or a DELETE
+            return _Compiled(alias, sql, tuple(slots), None, None, False, deletes=compiler)
         return _Compiled(alias, sql, tuple(slots), queryset, compiler, for_update)
 
     def _get(self, params: dict[str, Any]) -> _Compiled | None:
@@ -187,7 +213,7 @@ class Statement:
         compiled = self._compiled.get(shape)
         if compiled is None:
             built = self.build(**params)
-            db = built.queryset.db if isinstance(built, Update) else built.db
+            db = built.queryset.db if isinstance(built, Update | Delete) else built.db
             if connections[db].vendor != "postgresql":
                 return None
             compiled = self._compiled[shape] = self._compile(params)
@@ -223,10 +249,15 @@ class Statement:
         return list(queryset)
 
     def execute(self, **params: Any) -> int:
-        """Run an UPDATE (an `Update` builder): the number of rows changed, as `.update()` returns."""
+        """Run an UPDATE or a DELETE (an `Update` or `Delete` builder): the number of rows changed, as
+        `.update()` returns (for a `Delete`, the rows of its model that `.delete()` removed)."""
         compiled = self._get(params)
-        if compiled is None:
+        if compiled is None or (
+            compiled.deletes is not None and not _fast_deletable(compiled.deletes, compiled.alias)
+        ):
             built = self.build(**params)
+            if isinstance(built, Delete):
+                return built.queryset.delete()[1].get(built.queryset.model._meta.label, 0)
             return built.queryset.update(**built.values)
         with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.values(params))

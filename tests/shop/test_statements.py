@@ -13,10 +13,10 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cart.models import CartItem
+from cart.models import Cart, CartItem
 from catalog.models import Product
 from orders.models import Order
-from shop.statements import MAX_LIST, Statement, Update, attach_prefetched
+from shop.statements import MAX_LIST, Delete, Statement, Update, attach_prefetched
 from tests.concurrency import run_together
 from tests.factories import CartItemFactory, OrderFactory, OrderItemFactory, ProductFactory
 
@@ -146,6 +146,53 @@ def test_a_compiled_update_changes_what_the_orm_update_changes_and_counts_rows()
     assert statement.execute(ids=[low.pk, high.pk], units=2, at_least=1) == 2
     low.refresh_from_db(), high.refresh_from_db()
     assert (low.stock_quantity, high.stock_quantity) == (3, 45)
+
+
+def lines_at_least(*, cart_id, quantity):
+    return Delete(CartItem.objects.filter(cart_id=cart_id, quantity__gte=quantity))
+
+
+def test_a_compiled_delete_removes_what_the_orm_delete_removes_in_one_statement():
+    mine = CartItemFactory(quantity=1)
+    big = CartItemFactory(cart=mine.cart, quantity=5)
+    other = CartItemFactory(quantity=5)
+    build = Counting(lines_at_least)
+    statement = Statement(build)
+    assert statement.execute(cart_id=mine.cart_id, quantity=3) == 1  # compiles (builds 3 times)
+    calls = build.calls
+    with CaptureQueriesContext(connection) as queries:
+        assert statement.execute(cart_id=mine.cart_id, quantity=1) == 1
+        assert statement.execute(cart_id=mine.cart_id, quantity=1) == 0
+    assert build.calls == calls  # not built again
+    assert len(queries) == 2 and all(q["sql"].startswith("DELETE FROM") for q in queries.captured_queries)
+    assert not CartItem.objects.filter(pk__in=[mine.pk, big.pk]).exists()
+    assert CartItem.objects.filter(pk=other.pk).exists()
+
+
+def test_a_compiled_delete_runs_the_orm_delete_when_a_signal_listens():
+    from django.db.models.signals import post_delete
+
+    item = CartItemFactory(quantity=4)
+    statement = Statement(lines_at_least)
+    statement.execute(cart_id=item.cart_id, quantity=100)  # compiled
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_delete.connect(listener, sender=CartItem)
+    try:
+        assert statement.execute(cart_id=item.cart_id, quantity=1) == 1
+    finally:
+        post_delete.disconnect(listener, sender=CartItem)
+    assert seen == [item.pk]
+
+
+def test_a_compiled_delete_of_a_model_with_cascades_runs_the_orm_delete():
+    item = CartItemFactory()
+    statement = Statement(lambda *, pk: Delete(Cart.objects.filter(pk=pk)))
+    assert statement.execute(pk=item.cart_id) == 1  # the cart; its line went with it (CASCADE)
+    assert not CartItem.objects.filter(pk=item.pk).exists()
 
 
 def test_decimal_and_string_parameters_are_passed_through():
