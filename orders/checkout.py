@@ -51,9 +51,11 @@ _LOCK_CART_PRODUCTS = Statement(_lock_cart_products)
 
 @dataclass(frozen=True)
 class PlacedOrder:
-    """What the first transaction wrote: the order and, for a card order, its pending payment."""
+    """What the first transaction wrote: the order, its creation event and, for a card, its pending
+    payment."""
 
     order: Order
+    event: OrderEvent
     payment: Payment | None
 
 
@@ -65,7 +67,10 @@ def order_checkout(
     billing_address: dict[str, Any] | None = None,
     payment_token: str | None = None,
 ) -> Order:
-    """Run the checkout of `user`'s cart (E21). Returns the order as written (re-read it to answer).
+    """Run the checkout of `user`'s cart (E21). Returns the order as written; answer it through
+    `orders.selectors.order_after_checkout`. When no payment step follows (cash on delivery), nothing has
+    changed the order since its transaction: it carries its history and its (no) payment as
+    `orders_for_display` gives them (`status_events`, `latest_payments`), so only its items are read back.
 
     Raises `CartEmpty` (400) or `InsufficientStock` (409, the first failing line in product-id order,
     with `Insufficient stock for <name>. Available: <n>` or `<name> is no longer available`).
@@ -76,9 +81,12 @@ def order_checkout(
         shipping_address=shipping_address,
         billing_address=billing_address,
     )
-    if placed.payment is not None:
-        result = payments.payment_charge(payment=placed.payment, token=payment_token or None)
-        order_payment_record(order_id=placed.order.pk, payment=placed.payment, result=result)
+    if placed.payment is None:
+        placed.order.status_events = [placed.event]
+        placed.order.latest_payments = []
+        return placed.order
+    result = payments.payment_charge(payment=placed.payment, token=payment_token or None)
+    order_payment_record(order_id=placed.order.pk, payment=placed.payment, result=result)
     return placed.order
 
 
@@ -132,7 +140,7 @@ def place_order(
             ]
         )
         # 8. The creation event, by the customer.
-        OrderEvent.objects.create(
+        event = OrderEvent.objects.create(
             order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
         )
         # 9. For a card, the pending payment of the whole total.
@@ -147,4 +155,4 @@ def place_order(
         events.publish(events.ORDER_CREATED, order_id=order.pk)
         for product_id in inventory.fell_to_low_stock(products, lines):
             events.publish(events.PRODUCT_STOCK_LOW, product_id=product_id)
-    return PlacedOrder(order=order, payment=payment)
+    return PlacedOrder(order=order, event=event, payment=payment)

@@ -69,7 +69,7 @@ class OrderListCreateView(ApiView):
     )
     @idempotent
     def post(self, request):
-        """E21: checkout of the caller's cart (§5.3). The answer is the order read back after the
+        """E21: checkout of the caller's cart (§5.3). The answer is the order as it stands after the
         payment step: `processing` after a successful card charge, `pending` for COD or a decline."""
         data = self.validated(CheckoutSerializer)
         with failure_message(CREATE_FAILED, InsufficientStock):
@@ -80,7 +80,7 @@ class OrderListCreateView(ApiView):
                 billing_address=data.get("billing_address"),
                 payment_token=data.get("payment_token"),
             )
-        order = selectors.order_detail(order_id=order.pk)
+        order = selectors.order_after_checkout(order=order)
         return success("Order created successfully", order_data(order), status=201)
 
 

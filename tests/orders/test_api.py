@@ -86,6 +86,23 @@ def test_e21_cod_checkout_is_pending_without_payment(customer, customer_api):
     assert (data["status"], data["payment"], data["payment_method"]) == ("pending", None, "cod")
 
 
+@pytest.mark.parametrize(("method", "token"), [("cod", None), ("cc", "tok_visa"), ("dc", "tok_decline")])
+def test_e21_answer_is_the_order_as_e24_reads_it(customer, customer_api, method, token):
+    """Cash on delivery answers from the rows checkout wrote (its items read back); a card reads the order
+    back after the payment step: either way the answer is what E24 gives for the order."""
+    other = ProductFactory(stock_quantity=9)
+    fill_cart(customer, (ProductFactory(price=Decimal("2.50"), stock_quantity=7), 2), (other, 3))
+    ReservationFactory(product=other, quantity=4)  # another cart's hold: in `reserved` and `available`
+
+    body = checkout_body(method, **({"payment_token": token} if token else {}))
+    created = customer_api.post("/api/v1/orders", body)
+
+    assert created.status_code == 201, created.json()
+    data = created.json()["data"]
+    assert data == customer_api.get(f"/api/v1/orders/{data['id']}").json()["data"]
+    assert sorted((i["quantity"], i["product"]["stock"]) for i in data["items"]) == [(2, 5), (3, 2)]  # 9 - 3 - 4 held
+
+
 def test_e21_declined_card_is_201_pending_with_failed_payment(customer, customer_api):
     fill_cart(customer, (ProductFactory(), 1))
 
