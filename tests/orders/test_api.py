@@ -100,7 +100,10 @@ def test_e21_answer_is_the_order_as_e24_reads_it(customer, customer_api, method,
     assert created.status_code == 201, created.json()
     data = created.json()["data"]
     assert data == customer_api.get(f"/api/v1/orders/{data['id']}").json()["data"]
-    assert sorted((i["quantity"], i["product"]["stock"]) for i in data["items"]) == [(2, 5), (3, 2)]  # 9 - 3 - 4 held
+    assert sorted((i["quantity"], i["product"]["stock"]) for i in data["items"]) == [
+        (2, 5),
+        (3, 2),
+    ]  # 9 - 3 - 4 held
 
 
 def test_e21_declined_card_is_201_pending_with_failed_payment(customer, customer_api):
