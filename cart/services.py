@@ -15,7 +15,7 @@ from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from cart.selectors import cart_lines, line_quantity
 from catalog import inventory
 from shop.exceptions import NotFound, ValidationFailed
-from shop.statements import Delete, Statement
+from shop.statements import Delete, Insert, Statement
 
 LINE_QUANTITY_TOO_HIGH = f"The quantity of a cart line cannot exceed {MAX_LINE_QUANTITY}."
 
@@ -97,6 +97,22 @@ def _lock_product_with_line(*, cart_id: UUID, product_id: UUID):
 _LOCK_PRODUCT_WITH_LINE = Statement(_lock_product_with_line)
 
 
+def _new_line(*, id: UUID, cart_id: UUID, product_id: UUID, quantity: int, unit_price, now) -> Insert:
+    return Insert(
+        CartItem,
+        id=id,
+        cart_id=cart_id,
+        product_id=product_id,
+        quantity=quantity,
+        unit_price=unit_price,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+_NEW_LINE = Statement(_new_line)  # every new cart line: compiled once per process
+
+
 def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
     """E17: add `quantity` units of a product to the caller's cart (new line, or the line grows).
 
@@ -114,8 +130,13 @@ def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
             raise ValidationFailed({"quantity": LINE_QUANTITY_TOO_HIGH})
         inventory.reserve(cart_id=cart.pk, product=product, quantity=new_quantity)
         if product.line_quantity is None:
-            CartItem.objects.create(
-                cart=cart, product=product, quantity=new_quantity, unit_price=product.price
+            _NEW_LINE.insert(
+                id=uuid4(),
+                cart_id=cart.pk,
+                product_id=product.pk,
+                quantity=new_quantity,
+                unit_price=product.price,
+                now=timezone.now(),
             )
         else:
             CartItem.objects.filter(cart=cart, product=product).update(

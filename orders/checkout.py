@@ -25,7 +25,7 @@ from payments.models import CARD_METHODS, Payment
 from shop import events
 from shop.exceptions import CartEmpty
 from shop.fields import to_money
-from shop.statements import Statement
+from shop.statements import Insert, Statement
 
 
 def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any, now) -> None:
@@ -47,6 +47,21 @@ def _lock_cart_products(*, cart_id: Any):
 
 
 _LOCK_CART_PRODUCTS = Statement(_lock_cart_products)
+
+
+def _creation_event(*, order_id: Any, actor_id: Any, now: Any) -> Insert:
+    return Insert(
+        OrderEvent,
+        order_id=order_id,
+        from_status=None,
+        to_status=OrderStatus.PENDING,
+        actor_id=actor_id,
+        note="",
+        created_at=now,
+    )
+
+
+_CREATION_EVENT = Statement(_creation_event)  # every checkout: compiled once per process
 
 
 @dataclass(frozen=True)
@@ -140,9 +155,7 @@ def place_order(
             ]
         )
         # 8. The creation event, by the customer.
-        event = OrderEvent.objects.create(
-            order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
-        )
+        event = _CREATION_EVENT.insert(order_id=order.pk, actor_id=user.pk, now=now)
         # 9. For a card, the pending payment of the whole total.
         payment = None
         if payment_method in CARD_METHODS:

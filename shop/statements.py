@@ -36,7 +36,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.deletion import Collector
-from django.db.models.sql import DeleteQuery, UpdateQuery
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 #: Lists longer than this are run by the plain ORM (one compiled shape per length otherwise).
@@ -78,6 +79,43 @@ class Delete:
         return query.get_compiler(self.queryset.db)
 
 
+class Insert:
+    """What a builder returns for an `INSERT` of one row: `model.objects.create(**values)`, compiled
+    instead of run. `values` name the row's every column the builder sets, its primary key included: they
+    are stored as given (no field default or `auto_now` is applied, as for `bulk_create`); an
+    auto-incremented key is read back (RETURNING). It runs only while no `pre_save`/`post_save` receiver
+    listens to the model; otherwise `create()` runs, with its signals."""
+
+    def __init__(self, model, **values: Any) -> None:
+        self.model, self.values = model, values
+
+    @property
+    def db(self) -> str:
+        return router.db_for_write(self.model)
+
+    def returning(self) -> list:
+        pk = self.model._meta.pk
+        return [] if pk.attname in self.values else [pk]
+
+    def compiler(self):
+        # What Model._do_insert() and QuerySet._insert() do (Django 5.2), the values stored as given.
+        opts = self.model._meta
+        query = InsertQuery(self.model)
+        query.insert_values(
+            [opts.get_field(name) for name in self.values], [self.model(**self.values)], raw=True
+        )
+        compiler = query.get_compiler(using=self.db)
+        compiler.returning_fields = self.returning()
+        return compiler
+
+    def create(self):
+        return self.model.objects.using(self.db).create(**self.values)
+
+
+def _save_signalled(model) -> bool:
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
 def _fast_deletable(model, alias: str) -> bool:
     return Collector(using=alias, origin=None).can_fast_delete(model)
 
@@ -92,6 +130,8 @@ class _Compiled:
     compiler: Any  # its compiler, set up by as_sql() (select, klass_info, annotations)
     for_update: bool
     deletes: Any = None  # the model a `Delete` removes rows of
+    inserts: Any = None  # the model an `Insert` adds a row to
+    returning: Any = None  # and the column its RETURNING reads back
 
     def values(self, params: dict[str, Any]) -> list[Any]:
         out = []
@@ -137,8 +177,8 @@ def _shape(params: dict[str, Any]) -> tuple | None:
 class Statement:
     """A queryset shape, compiled once per process and parameter shape; see the module docstring.
 
-    `build(**params)` returns a QuerySet (for `fetch` and `sql`), or an `Update` or a `Delete` (for
-    `execute`)."""
+    `build(**params)` returns a QuerySet (for `fetch` and `sql`), an `Update` or a `Delete` (for
+    `execute`), or an `Insert` (for `insert`)."""
 
     def __init__(self, build: Callable[..., QuerySet | Update]) -> None:
         self.build = build
@@ -160,6 +200,9 @@ class Statement:
 
     def _compile_once(self, standins: dict[str, Any]):
         built = self.build(**standins)
+        if isinstance(built, Insert):
+            [(sql, params)] = built.compiler().as_sql()
+            return built.db, sql, list(params), None, built
         if isinstance(built, Update | Delete):
             compiler = built.compiler()
             sql, params = compiler.as_sql()
@@ -202,6 +245,12 @@ class Statement:
                     f"{self.build.__qualname__}: a parameter reaches the SQL changed (derived from another?)"
                 )
         for_update = bool(queryset is not None and queryset.query.select_for_update)
+        if isinstance(compiler, Insert):
+            returning = compiler.returning()
+            inserts = compiler.model
+            return _Compiled(
+                alias, sql, tuple(slots), None, None, False, inserts=inserts, returning=returning
+            )
         if queryset is None:  # an UPDATE or a DELETE
             return _Compiled(alias, sql, tuple(slots), None, None, False, deletes=compiler)
         return _Compiled(alias, sql, tuple(slots), queryset, compiler, for_update)
@@ -213,7 +262,7 @@ class Statement:
         compiled = self._compiled.get(shape)
         if compiled is None:
             built = self.build(**params)
-            db = built.queryset.db if isinstance(built, Update | Delete) else built.db
+            db = built.queryset.db if isinstance(built, Update | Delete) else built.db  # an Insert's too
             if connections[db].vendor != "postgresql":
                 return None
             compiled = self._compiled[shape] = self._compile(params)
@@ -262,6 +311,23 @@ class Statement:
         with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.values(params))
             return cursor.rowcount
+
+    def insert(self, **params: Any):
+        """Run an INSERT (an `Insert` builder): the new row as a saved model instance, as `create()`
+        returns it."""
+        compiled = self._get(params)
+        if compiled is None or _save_signalled(compiled.inserts):
+            return self.build(**params).create()
+        values = compiled.values(params)
+        with connections[compiled.alias].cursor() as cursor:
+            cursor.execute(compiled.sql, values)
+            returned = cursor.fetchone() if compiled.returning else ()
+        built_values = self.build(**params).values
+        instance = compiled.inserts(**built_values)
+        for field, value in zip(compiled.returning, returned, strict=True):
+            setattr(instance, field.attname, value)
+        instance._state.adding, instance._state.db = False, compiled.alias
+        return instance
 
 
 def attach_prefetched(instance: Any, name: str, rows: list[Any]) -> None:

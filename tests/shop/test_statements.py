@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cart.models import Cart, CartItem
 from catalog.models import Product
-from orders.models import Order
-from shop.statements import MAX_LIST, Delete, Statement, Update, attach_prefetched
+from orders.models import Order, OrderEvent
+from shop.statements import MAX_LIST, Delete, Insert, Statement, Update, attach_prefetched
 from tests.concurrency import run_together
 from tests.factories import CartItemFactory, OrderFactory, OrderItemFactory, ProductFactory
 
@@ -193,6 +193,104 @@ def test_a_compiled_delete_of_a_model_with_cascades_runs_the_orm_delete():
     statement = Statement(lambda *, pk: Delete(Cart.objects.filter(pk=pk)))
     assert statement.execute(pk=item.cart_id) == 1  # the cart; its line went with it (CASCADE)
     assert not CartItem.objects.filter(pk=item.pk).exists()
+
+
+def new_line(*, id, cart_id, product_id, quantity, unit_price, now):
+    return Insert(
+        CartItem,
+        id=id,
+        cart_id=cart_id,
+        product_id=product_id,
+        quantity=quantity,
+        unit_price=unit_price,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def test_a_compiled_insert_stores_the_row_as_given_and_returns_it_saved():
+    import uuid
+
+    cart_item = CartItemFactory()
+    products = [ProductFactory(), ProductFactory()]
+    build = Counting(new_line)
+    statement = Statement(build)
+    now = timezone.now() - timedelta(days=1)
+    made = []
+    with CaptureQueriesContext(connection) as queries:
+        for units, product in enumerate(products, start=2):
+            made.append(
+                statement.insert(
+                    id=uuid.uuid4(),
+                    cart_id=cart_item.cart_id,
+                    product_id=product.pk,
+                    quantity=units,
+                    unit_price=Decimal("3.25") * units,
+                    now=now,
+                )
+            )
+    assert build.calls == 3 + 2  # compiling builds 3 times; each call builds once for its instance
+    assert [q["sql"].split(" (")[0] for q in queries.captured_queries] == ['INSERT INTO "cart_cartitem"'] * 2
+    for units, (line, product) in enumerate(zip(made, products, strict=True), start=2):
+        stored = CartItem.objects.get(pk=line.pk)
+        assert (stored.product_id, stored.quantity, stored.unit_price) == (
+            product.pk,
+            units,
+            Decimal("3.25") * units,
+        )
+        assert stored.created_at == stored.updated_at == now  # as given: no auto_now
+        assert not line._state.adding and line.quantity == units
+
+
+def test_a_compiled_insert_reads_an_auto_incremented_key_back():
+    order = OrderFactory()
+    statement = Statement(
+        lambda *, order_id, note, now: Insert(
+            OrderEvent,
+            order_id=order_id,
+            from_status=None,
+            to_status="pending",
+            actor_id=None,
+            note=note,
+            created_at=now,
+        )
+    )
+    first = statement.insert(order_id=order.pk, note="one", now=timezone.now())
+    second = statement.insert(order_id=order.pk, note="two", now=timezone.now())
+    assert second.pk > first.pk > 0
+    assert list(OrderEvent.objects.filter(order=order).order_by("pk").values_list("pk", "note")) == [
+        (first.pk, "one"),
+        (second.pk, "two"),
+    ]
+
+
+def test_a_compiled_insert_runs_create_when_a_save_signal_listens():
+    import uuid
+
+    from django.db.models.signals import post_save
+
+    item = CartItemFactory()
+    product = ProductFactory()
+    statement = Statement(new_line)
+    seen = []
+
+    def listener(sender, instance, created, **kwargs):
+        seen.append((instance.pk, created))
+
+    post_save.connect(listener, sender=CartItem)
+    try:
+        line = statement.insert(
+            id=uuid.uuid4(),
+            cart_id=item.cart_id,
+            product_id=product.pk,
+            quantity=1,
+            unit_price=Decimal("1.00"),
+            now=timezone.now(),
+        )
+    finally:
+        post_save.disconnect(listener, sender=CartItem)
+    assert seen == [(line.pk, True)]
+    assert CartItem.objects.filter(pk=line.pk).exists()
 
 
 def test_decimal_and_string_parameters_are_passed_through():
