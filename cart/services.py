@@ -15,7 +15,7 @@ from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from cart.selectors import cart_lines, line_quantity
 from catalog import inventory
 from shop.exceptions import NotFound, ValidationFailed
-from shop.statements import Delete, Insert, Statement
+from shop.statements import Delete, Insert, Statement, Update
 
 LINE_QUANTITY_TOO_HIGH = f"The quantity of a cart line cannot exceed {MAX_LINE_QUANTITY}."
 
@@ -78,8 +78,7 @@ def cart_empty(*, cart: Cart) -> None:
     Part of the caller's transaction, with the cart locked (`cart_lock_for_user`)."""
     if not connection.in_atomic_block:
         raise RuntimeError("cart_empty() must run inside transaction.atomic()")
-    _CART_LINES.execute(cart_id=cart.pk)
-    inventory.release(cart_id=cart.pk)
+    inventory.release(cart_id=cart.pk, along=_CART_LINES.sql(cart_id=cart.pk))  # one round trip
 
 
 def _cart_lines(*, cart_id: UUID) -> Delete:
@@ -113,6 +112,18 @@ def _new_line(*, id: UUID, cart_id: UUID, product_id: UUID, quantity: int, unit_
 _NEW_LINE = Statement(_new_line)  # every new cart line: compiled once per process
 
 
+def _line_update(*, cart_id: UUID, product_id: UUID, quantity: int, unit_price, now) -> Update:
+    return Update(
+        CartItem.objects.filter(cart_id=cart_id, product_id=product_id),
+        quantity=quantity,
+        unit_price=unit_price,
+        updated_at=now,
+    )
+
+
+_LINE_UPDATE = Statement(_line_update)  # a line that grows: compiled once per process
+
+
 def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
     """E17: add `quantity` units of a product to the caller's cart (new line, or the line grows).
 
@@ -128,20 +139,14 @@ def cart_item_add(*, user, product_id: UUID, quantity: int) -> Cart:
         new_quantity = (product.line_quantity or 0) + quantity
         if new_quantity > MAX_LINE_QUANTITY:
             raise ValidationFailed({"quantity": LINE_QUANTITY_TOO_HIGH})
-        inventory.reserve(cart_id=cart.pk, product=product, quantity=new_quantity)
+        # The line's write goes with the hold, in its round trip; a 409 rolls both back.
+        line = {"cart_id": cart.pk, "product_id": product.pk, "quantity": new_quantity}
+        line.update(unit_price=product.price, now=timezone.now())
         if product.line_quantity is None:
-            _NEW_LINE.insert(
-                id=uuid4(),
-                cart_id=cart.pk,
-                product_id=product.pk,
-                quantity=new_quantity,
-                unit_price=product.price,
-                now=timezone.now(),
-            )
+            write = _NEW_LINE.sql(id=uuid4(), **line)
         else:
-            CartItem.objects.filter(cart=cart, product=product).update(
-                quantity=new_quantity, unit_price=product.price, updated_at=timezone.now()
-            )
+            write = _LINE_UPDATE.sql(**line)
+        inventory.reserve(cart_id=cart.pk, product=product, quantity=new_quantity, along=write)
     return cart
 
 

@@ -177,14 +177,25 @@ def check_available(
         raise InsufficientStock(product_id=product.pk, requested=quantity, available=available, error=error)
 
 
-def reserve(*, cart_id: Any, product: Product, quantity: int, now: datetime | None = None) -> datetime:
+def reserve(
+    *,
+    cart_id: Any,
+    product: Product,
+    quantity: int,
+    now: datetime | None = None,
+    along: tuple[str, list] | None = None,
+) -> datetime:
     """Hold `quantity` units of a locked product for a cart (the line quantity, expiring now + TTL) and
     return the expiry. Check and upsert are one conditional statement; when it writes nothing, the figure for
-    the 409 is read once more."""
+    the 409 is read once more.
+
+    `along` is the caller's own write of the same change (SQL and parameters, e.g. the cart line), sent in
+    the same round trip (`run_along`). It runs whether the hold is written or not: on a 409 the
+    caller's transaction is rolled back, and it with it."""
     now = now or timezone.now()
     expires_at = now + reservation_ttl()
     if not _upsert_reservation_if_available(
-        cart_id=cart_id, product_id=product.pk, quantity=quantity, now=now, expires_at=expires_at
+        cart_id=cart_id, product_id=product.pk, quantity=quantity, now=now, expires_at=expires_at, along=along
     ):
         check_available(product, quantity, cart_id=cart_id, now=now)
         # Only reachable if the product row was not locked by the caller and changed in between.
@@ -217,8 +228,28 @@ def _reservation_row(
 _RESERVATION_ROW = Statement(_reservation_row)
 
 
+def run_along(sql: str, params: list, along: tuple[str, list] | None) -> int:
+    """Execute `sql` and, first, the independent write `along` (SQL, parameters): on PostgreSQL in one
+    round trip, `along` in a WITH clause (a data-modifying WITH runs exactly once, whether or not it is
+    read); elsewhere as two statements. Returns the row count of `sql`. Call inside a transaction."""
+    with connection.cursor() as cursor:
+        if along is not None and connection.vendor == "postgresql":
+            cursor.execute(f"WITH along AS ({along[0]}) {sql}", [*along[1], *params])
+        else:
+            if along is not None:
+                cursor.execute(*along)
+            cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def _upsert_reservation_if_available(
-    *, cart_id: Any, product_id: Any, quantity: int, now: datetime, expires_at: datetime
+    *,
+    cart_id: Any,
+    product_id: Any,
+    quantity: int,
+    now: datetime,
+    expires_at: datetime,
+    along: tuple[str, list] | None = None,
 ) -> bool:
     """One statement: set the cart's reservation of the product to `quantity` if `_reservation_row` has
     a row. True if written. `INSERT … SELECT … ON CONFLICT DO UPDATE`, the SELECT compiled (once per
@@ -238,9 +269,7 @@ def _upsert_reservation_if_available(
         f"{select} "
         "ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity, expires_at = excluded.expires_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
+    return run_along(sql, params, along) == 1
 
 
 def _cart_reservations(*, cart_id: Any, product_ids: list | None) -> Delete:
@@ -253,9 +282,15 @@ def _cart_reservations(*, cart_id: Any, product_ids: list | None) -> Delete:
 _RELEASE = Statement(_cart_reservations)  # every checkout and cart clear: compiled once per process
 
 
-def release(*, cart_id: Any, product_ids: Iterable[Any] | None = None) -> int:
-    """Delete the cart's reservations (of the given products, or all of them); how many."""
-    return _RELEASE.execute(cart_id=cart_id, product_ids=None if product_ids is None else list(product_ids))
+def release(
+    *, cart_id: Any, product_ids: Iterable[Any] | None = None, along: tuple[str, list] | None = None
+) -> int:
+    """Delete the cart's reservations (of the given products, or all of them); how many. `along` is the
+    caller's own write of the same change (the cart's lines), sent in the same round trip (`run_along`)."""
+    params = {"cart_id": cart_id, "product_ids": None if product_ids is None else list(product_ids)}
+    if along is None:
+        return _RELEASE.execute(**params)
+    return run_along(*_RELEASE.sql(**params), along)
 
 
 def release_product(*, product_id: Any) -> int:

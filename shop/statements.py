@@ -19,6 +19,10 @@ Rules that keep it exact:
 - `SELECT … FOR UPDATE` still refuses to run outside a transaction, as the ORM does.
 - A SELECT runs on the database it was compiled for only while the router still sends its model's
   reads there (a replica block, shop/db.py); otherwise the plain ORM runs it where the router says.
+- Writes: `Update` (`.update()`), `Delete` (`.delete()`, run compiled only while Django would
+  fast-delete: no cascade, no delete signal) and `Insert` (`create()` of one row with every value given,
+  run compiled only while no save signal listens). `sql()` gives any of them to embed in a larger
+  statement (`catalog.inventory.run_along`).
 """
 
 from __future__ import annotations
@@ -271,11 +275,18 @@ class Statement:
     # -- running ------------------------------------------------------------------------------------
 
     def sql(self, **params: Any) -> tuple[str, list[Any]]:
-        """The SQL and its parameter values (to embed the statement in a larger one)."""
+        """The SQL and its parameter values (to embed the statement in a larger one, or to run it beside
+        another in one round trip). Embedded, an `Insert`, `Update` or `Delete` is its one statement
+        only, as the SQL says: no signal is sent and nothing cascades."""
         compiled = self._get(params)
         if compiled is None:
             built = self.build(**params)
-            sql, values = built.query.get_compiler(using=built.db).as_sql()
+            if isinstance(built, Insert):
+                [(sql, values)] = built.compiler().as_sql()
+            elif isinstance(built, Update | Delete):
+                sql, values = built.compiler().as_sql()
+            else:
+                sql, values = built.query.get_compiler(using=built.db).as_sql()
             return sql, list(values)
         return compiled.sql, compiled.values(params)
 

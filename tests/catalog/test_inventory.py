@@ -164,6 +164,37 @@ def test_restock_release_and_expire():
     assert inventory.release_product(product_id=other.product_id) == 1
 
 
+def test_a_write_along_runs_in_the_same_round_trip_whether_or_not_the_hold_is_written():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cart.models import CartItem
+    from tests.factories import CartItemFactory
+
+    cart = CartFactory()
+    product = ProductFactory(stock_quantity=3)
+    line = CartItemFactory(cart=cart, product=product, quantity=1)
+    grow = ('UPDATE "cart_cartitem" SET "quantity" = "quantity" + 1 WHERE "id" = %s', [line.pk])
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        inventory.reserve(cart_id=cart.pk, product=product, quantity=2, along=grow)
+    assert [q["sql"][:16] for q in queries.captured_queries] == ["WITH along AS (U"]
+    assert CartItem.objects.get(pk=line.pk).quantity == 2
+    assert Reservation.objects.get(cart=cart).quantity == 2
+
+    with pytest.raises(InsufficientStock), transaction.atomic():
+        inventory.reserve(cart_id=cart.pk, product=product, quantity=4, along=grow)
+    assert CartItem.objects.get(pk=line.pk).quantity == 2  # it ran, and the 409 rolled it back
+
+    drop = ('DELETE FROM "cart_cartitem" WHERE "cart_id" = %s', [cart.pk])
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert inventory.release(cart_id=cart.pk, along=drop) == 1
+    assert len(queries) == 1
+    assert (
+        not CartItem.objects.filter(cart=cart).exists() and not Reservation.objects.filter(cart=cart).exists()
+    )
+
+
 def test_overcommitted_products_are_those_held_beyond_their_stock():
     product = ProductFactory(sku="OVER", stock_quantity=1)
     hold(product, 2)
