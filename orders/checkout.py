@@ -25,7 +25,7 @@ from payments.models import CARD_METHODS, Payment
 from shop import events
 from shop.exceptions import CartEmpty
 from shop.fields import to_money
-from shop.statements import Insert, Statement
+from shop.statements import Statement, insert_together
 
 
 def refuse_first_short_line(products: dict[Any, Product], lines, *, cart_id: Any, now) -> None:
@@ -47,21 +47,6 @@ def _lock_cart_products(*, cart_id: Any):
 
 
 _LOCK_CART_PRODUCTS = Statement(_lock_cart_products)
-
-
-def _creation_event(*, order_id: Any, actor_id: Any, now: Any) -> Insert:
-    return Insert(
-        OrderEvent,
-        order_id=order_id,
-        from_status=None,
-        to_status=OrderStatus.PENDING,
-        actor_id=actor_id,
-        note="",
-        created_at=now,
-    )
-
-
-_CREATION_EVENT = Statement(_creation_event)  # every checkout: compiled once per process
 
 
 @dataclass(frozen=True)
@@ -130,7 +115,7 @@ def place_order(
         # 6. The order, its total exact in Decimal.
         total = to_money(sum((products[pid].price * quantity for pid, quantity in lines), Decimal("0")))
         shipping = full_address(shipping_address)
-        order = Order.objects.create(
+        order = Order(
             user=user,
             total_amount=total,
             status=OrderStatus.PENDING,
@@ -140,22 +125,23 @@ def place_order(
             created_at=now,
         )
         # 7. The items, with the product's price, name and SKU as they are now.
-        OrderItem.objects.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    product_id=product_id,
-                    quantity=quantity,
-                    price_at_time=products[product_id].price,
-                    product_name=products[product_id].name,
-                    product_sku=products[product_id].sku,
-                    created_at=now,
-                )
-                for product_id, quantity in lines
-            ]
+        items = [
+            OrderItem(
+                order=order,
+                product_id=product_id,
+                quantity=quantity,
+                price_at_time=products[product_id].price,
+                product_name=products[product_id].name,
+                product_sku=products[product_id].sku,
+                created_at=now,
+            )
+            for product_id, quantity in lines
+        ]
+        # 8. The creation event, by the customer. Order, items and event are written in one round trip.
+        event = OrderEvent(
+            order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
         )
-        # 8. The creation event, by the customer.
-        event = _CREATION_EVENT.insert(order_id=order.pk, actor_id=user.pk, now=now)
+        insert_together([order], items, [event])
         # 9. For a card, the pending payment of the whole total.
         payment = None
         if payment_method in CARD_METHODS:

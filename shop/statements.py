@@ -341,6 +341,51 @@ class Statement:
         return instance
 
 
+def insert_together(*groups: list[Any]) -> None:
+    """Save new rows of several models in one round trip: each group (new instances of one model) is
+    one INSERT, every group but the last in a data-modifying WITH (on PostgreSQL; elsewhere one statement
+    per group, in order). What `save()` does to the values happens (defaults, `auto_now`) and the last
+    group's auto-incremented keys are read back; no save signal is sent, as for `bulk_create`, so a model a
+    save signal listens to is refused. The rows may point at each other: Django's foreign keys on
+    PostgreSQL are checked at commit (DEFERRABLE INITIALLY DEFERRED). Call inside a transaction."""
+    statements = []
+    for position, objs in enumerate(groups):
+        model = type(objs[0])
+        opts = model._meta
+        if _save_signalled(model):
+            raise ImproperlyConfigured(f"insert_together: a save signal listens to {opts.label}")
+        returning = list(opts.db_returning_fields)
+        if returning and position != len(groups) - 1:
+            raise ImproperlyConfigured(f"insert_together: {opts.label} reads keys back: put it last")
+        alias = router.db_for_write(model)
+        fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="insert_together")
+        query = InsertQuery(model)
+        query.insert_values(fields, objs)
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = returning
+        [(sql, params)] = compiler.as_sql()
+        statements.append((alias, sql, list(params), objs, returning))
+    connection = connections[statements[-1][0]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len({alias for alias, *_ in statements}) == 1:
+            withs = ", ".join(f"insert_{n} AS ({sql})" for n, (_, sql, *_rest) in enumerate(statements[:-1]))
+            sql = f"WITH {withs} {statements[-1][1]}" if withs else statements[-1][1]
+            cursor.execute(sql, [value for _, _, params, *_ in statements for value in params])
+        else:
+            for _, sql, params, *_ in statements[:-1]:
+                cursor.execute(sql, params)
+            cursor.execute(statements[-1][1], statements[-1][2])
+        rows = cursor.fetchall() if statements[-1][4] else []
+    for alias, _, _, objs, _returning in statements:
+        for obj in objs:
+            obj._state.adding, obj._state.db = False, alias
+    for obj, row in zip(statements[-1][3], rows, strict=True):
+        for field, value in zip(statements[-1][4], row, strict=True):
+            setattr(obj, field.attname, value)
+
+
 def attach_prefetched(instance: Any, name: str, rows: list[Any]) -> None:
     """Give `instance` the related rows `rows` as if `prefetch_related(name)` had read them (what
     Django's `prefetch_one_level` stores), so `instance.<name>.all()` answers from them."""

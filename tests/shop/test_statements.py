@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cart.models import Cart, CartItem
 from catalog.models import Product
-from orders.models import Order, OrderEvent
-from shop.statements import MAX_LIST, Delete, Insert, Statement, Update, attach_prefetched
+from orders.models import Order, OrderEvent, OrderItem
+from shop.statements import MAX_LIST, Delete, Insert, Statement, Update, attach_prefetched, insert_together
 from tests.concurrency import run_together
 from tests.factories import CartItemFactory, OrderFactory, OrderItemFactory, ProductFactory
 
@@ -291,6 +291,66 @@ def test_a_compiled_insert_runs_create_when_a_save_signal_listens():
         post_save.disconnect(listener, sender=CartItem)
     assert seen == [(line.pk, True)]
     assert CartItem.objects.filter(pk=line.pk).exists()
+
+
+def test_insert_together_saves_rows_of_several_models_in_one_statement():
+    user = OrderFactory().user
+    products = [ProductFactory(), ProductFactory()]
+    order = Order(
+        user=user,
+        total_amount=Decimal("7.00"),
+        payment_method="cod",
+        shipping_address={"city": "x"},
+        billing_address={"city": "y"},
+    )
+    items = [
+        OrderItem(
+            order=order,
+            product=p,
+            quantity=2,
+            price_at_time=Decimal("1.75"),
+            product_name="n",
+            product_sku="s",
+        )
+        for p in products
+    ]
+    events = [OrderEvent(order=order, to_status="pending"), OrderEvent(order=order, to_status="processing")]
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        insert_together([order], items, events)
+
+    assert len(queries) == 1 and queries.captured_queries[0]["sql"].startswith("WITH insert_0 AS (INSERT")
+    assert events[0].pk is not None and events[1].pk == events[0].pk + 1  # keys read back, in order
+    assert all(not obj._state.adding for obj in [order, *items, *events])
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.order_number, stored.shipping_address) == (order.order_number, {"city": "x"})
+    assert stored.updated_at == order.updated_at is not None  # auto_now applied, as save() does
+    assert sorted(OrderItem.objects.filter(order=order).values_list("product_id", flat=True)) == sorted(
+        p.pk for p in products
+    )
+    assert list(OrderEvent.objects.filter(order=order).order_by("pk").values_list("pk", "to_status")) == [
+        (events[0].pk, "pending"),
+        (events[1].pk, "processing"),
+    ]
+
+
+def test_insert_together_refuses_what_it_cannot_do_as_save_would():
+    from django.db.models.signals import post_save
+
+    order = OrderFactory()
+    with pytest.raises(ImproperlyConfigured, match="put it last"):
+        insert_together([OrderEvent(order=order, to_status="pending")], [CartItemFactory.build()])
+
+    def listener(**kwargs):
+        pass
+
+    post_save.connect(listener, sender=OrderEvent)
+    try:
+        with pytest.raises(ImproperlyConfigured, match="a save signal listens"):
+            insert_together([OrderEvent(order=order, to_status="pending")])
+    finally:
+        post_save.disconnect(listener, sender=OrderEvent)
+    assert not OrderEvent.objects.filter(order=order).exists()  # refused before anything was sent
 
 
 def test_decimal_and_string_parameters_are_passed_through():
