@@ -13,6 +13,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cart import services as cart_services
 from cart.models import Cart, CartItem
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderItem
@@ -195,17 +196,7 @@ def test_a_compiled_delete_of_a_model_with_cascades_runs_the_orm_delete():
     assert not CartItem.objects.filter(pk=item.pk).exists()
 
 
-def new_line(*, id, cart_id, product_id, quantity, unit_price, now):
-    return Insert(
-        CartItem,
-        id=id,
-        cart_id=cart_id,
-        product_id=product_id,
-        quantity=quantity,
-        unit_price=unit_price,
-        created_at=now,
-        updated_at=now,
-    )
+new_line = cart_services._new_line  # the cart's own builder of a new line (an Insert)
 
 
 def test_a_compiled_insert_stores_the_row_as_given_and_returns_it_saved():
