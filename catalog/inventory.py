@@ -33,7 +33,7 @@ from django.utils import timezone
 from catalog.models import Product, Reservation
 from shop.exceptions import INSUFFICIENT_STOCK, NO_LONGER_AVAILABLE, InsufficientStock
 from shop.queries import subquery_sum
-from shop.statements import Delete, Statement, Update
+from shop.statements import Delete, Statement, Update, run_along
 
 
 def reservation_ttl() -> timedelta:
@@ -190,7 +190,7 @@ def reserve(
     the 409 is read once more.
 
     `along` is the caller's own write of the same change (SQL and parameters, e.g. the cart line), sent in
-    the same round trip (`run_along`). It runs whether the hold is written or not: on a 409 the
+    the same round trip (`shop.statements.run_along`). It runs whether the hold is written or not: on a 409 the
     caller's transaction is rolled back, and it with it."""
     now = now or timezone.now()
     expires_at = now + reservation_ttl()
@@ -226,20 +226,6 @@ def _reservation_row(
 
 
 _RESERVATION_ROW = Statement(_reservation_row)
-
-
-def run_along(sql: str, params: list, along: tuple[str, list] | None) -> int:
-    """Execute `sql` and, first, the independent write `along` (SQL, parameters): on PostgreSQL in one
-    round trip, `along` in a WITH clause (a data-modifying WITH runs exactly once, whether or not it is
-    read); elsewhere as two statements. Returns the row count of `sql`. Call inside a transaction."""
-    with connection.cursor() as cursor:
-        if along is not None and connection.vendor == "postgresql":
-            cursor.execute(f"WITH along AS ({along[0]}) {sql}", [*along[1], *params])
-        else:
-            if along is not None:
-                cursor.execute(*along)
-            cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _upsert_reservation_if_available(
@@ -286,7 +272,7 @@ def release(
     *, cart_id: Any, product_ids: Iterable[Any] | None = None, along: tuple[str, list] | None = None
 ) -> int:
     """Delete the cart's reservations (of the given products, or all of them); how many. `along` is the
-    caller's own write of the same change (the cart's lines), sent in the same round trip (`run_along`)."""
+    caller's own write of the same change (the cart's lines), sent in the same round trip (`shop.statements.run_along`)."""
     params = {"cart_id": cart_id, "product_ids": None if product_ids is None else list(product_ids)}
     if along is None:
         return _RELEASE.execute(**params)

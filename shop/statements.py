@@ -22,7 +22,7 @@ Rules that keep it exact:
 - Writes: `Update` (`.update()`), `Delete` (`.delete()`, run compiled only while Django would
   fast-delete: no cascade, no delete signal) and `Insert` (`create()` of one row with every value given,
   run compiled only while no save signal listens). `sql()` gives any of them to embed in a larger
-  statement (`catalog.inventory.run_along`).
+  statement (`shop.statements.run_along`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import QuerySet
 from django.db.models.deletion import Collector
 from django.db.models.signals import post_save, pre_save
@@ -339,6 +339,24 @@ class Statement:
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, compiled.alias
         return instance
+
+
+def run_along(
+    sql: str, params: list, along: tuple[str, list] | None, *, using: str = DEFAULT_DB_ALIAS
+) -> int:
+    """Execute the write `sql` and, first, the independent write `along` (SQL and parameters, e.g. a
+    `Statement.sql()`): on PostgreSQL in one round trip, `along` in a WITH clause (a data-modifying WITH
+    runs exactly once, whether or not it is read); elsewhere as two statements. Returns the row count of
+    `sql`. Call inside a transaction: a failure after it rolls both back."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if along is not None and connection.vendor == "postgresql":
+            cursor.execute(f"WITH along AS ({along[0]}) {sql}", [*along[1], *params])
+        else:
+            if along is not None:
+                cursor.execute(*along)
+            cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def insert_together(*groups: list[Any]) -> None:

@@ -324,7 +324,7 @@ def test_add_beyond_available_is_insufficient_stock_and_changes_nothing(customer
 
 
 def test_a_first_add_beyond_available_writes_no_line_and_no_hold(customer_api, customer):
-    """The new line is written in the hold's round trip (catalog.inventory.run_along): the 409 rolls it back."""
+    """The new line is written in the hold's round trip (shop.statements.run_along): the 409 rolls it back."""
     product = ProductFactory(stock_quantity=4)
     other_cart_holds(product, 3)
 
