@@ -78,14 +78,14 @@ def cart_empty(*, cart: Cart) -> None:
     Part of the caller's transaction, with the cart locked (`cart_lock_for_user`)."""
     if not connection.in_atomic_block:
         raise RuntimeError("cart_empty() must run inside transaction.atomic()")
-    inventory.release(cart_id=cart.pk, along=_CART_LINES.sql(cart_id=cart.pk))  # one round trip
+    inventory.release(cart_id=cart.pk, along=_LINES_DELETE.sql(cart_id=cart.pk))  # one round trip
 
 
-def _cart_lines(*, cart_id: UUID) -> Delete:
+def _lines_delete(*, cart_id: UUID) -> Delete:
     return Delete(CartItem.objects.filter(cart_id=cart_id))
 
 
-_CART_LINES = Statement(_cart_lines)  # cart_empty's delete, compiled once per process
+_LINES_DELETE = Statement(_lines_delete)  # cart_empty's delete, sent with the holds' (inventory.release)
 
 
 def _lock_product_with_line(*, cart_id: UUID, product_id: UUID):

@@ -20,9 +20,8 @@ Rules that keep it exact:
 - A SELECT runs on the database it was compiled for only while the router still sends its model's
   reads there (a replica block, shop/db.py); otherwise the plain ORM runs it where the router says.
 - Writes: `Update` (`.update()`), `Delete` (`.delete()`, run compiled only while Django would
-  fast-delete: no cascade, no delete signal) and `Insert` (`create()` of one row with every value given,
-  run compiled only while no save signal listens). `sql()` gives any of them to embed in a larger
-  statement (`shop.statements.run_along`).
+  fast-delete: no cascade, no delete signal) and `Insert` (one row, every value given, embedded only).
+  `sql()` gives any of them to embed in a larger statement (`run_along`).
 """
 
 from __future__ import annotations
@@ -84,11 +83,10 @@ class Delete:
 
 
 class Insert:
-    """What a builder returns for an `INSERT` of one row: `model.objects.create(**values)`, compiled
-    instead of run. `values` name the row's every column the builder sets, its primary key included: they
-    are stored as given (no field default or `auto_now` is applied, as for `bulk_create`); an
-    auto-incremented key is read back (RETURNING). It runs only while no `pre_save`/`post_save` receiver
-    listens to the model; otherwise `create()` runs, with its signals."""
+    """What a builder returns for an `INSERT` of one row, to embed (`Statement.sql`, `run_along`).
+    `values` name every column the builder sets, its primary key included: they are stored as given (no
+    field default or `auto_now` is applied, and no save signal is sent, as for `bulk_create`); an
+    auto-incremented key not given is returned (RETURNING)."""
 
     def __init__(self, model, **values: Any) -> None:
         self.model, self.values = model, values
@@ -112,9 +110,6 @@ class Insert:
         compiler.returning_fields = self.returning()
         return compiler
 
-    def create(self):
-        return self.model.objects.using(self.db).create(**self.values)
-
 
 def _save_signalled(model) -> bool:
     return pre_save.has_listeners(model) or post_save.has_listeners(model)
@@ -134,8 +129,6 @@ class _Compiled:
     compiler: Any  # its compiler, set up by as_sql() (select, klass_info, annotations)
     for_update: bool
     deletes: Any = None  # the model a `Delete` removes rows of
-    inserts: Any = None  # the model an `Insert` adds a row to
-    returning: Any = None  # and the column its RETURNING reads back
 
     def values(self, params: dict[str, Any]) -> list[Any]:
         out = []
@@ -181,8 +174,8 @@ def _shape(params: dict[str, Any]) -> tuple | None:
 class Statement:
     """A queryset shape, compiled once per process and parameter shape; see the module docstring.
 
-    `build(**params)` returns a QuerySet (for `fetch` and `sql`), an `Update` or a `Delete` (for
-    `execute`), or an `Insert` (for `insert`)."""
+    `build(**params)` returns a QuerySet (for `fetch`), an `Update` or a `Delete` (for `execute`), or an
+    `Insert`; `sql` gives any of them to embed."""
 
     def __init__(self, build: Callable[..., QuerySet | Update]) -> None:
         self.build = build
@@ -206,7 +199,7 @@ class Statement:
         built = self.build(**standins)
         if isinstance(built, Insert):
             [(sql, params)] = built.compiler().as_sql()
-            return built.db, sql, list(params), None, built
+            return built.db, sql, list(params), None, None
         if isinstance(built, Update | Delete):
             compiler = built.compiler()
             sql, params = compiler.as_sql()
@@ -249,13 +242,7 @@ class Statement:
                     f"{self.build.__qualname__}: a parameter reaches the SQL changed (derived from another?)"
                 )
         for_update = bool(queryset is not None and queryset.query.select_for_update)
-        if isinstance(compiler, Insert):
-            returning = compiler.returning()
-            inserts = compiler.model
-            return _Compiled(
-                alias, sql, tuple(slots), None, None, False, inserts=inserts, returning=returning
-            )
-        if queryset is None:  # an UPDATE or a DELETE
+        if queryset is None:  # an INSERT, UPDATE or DELETE (`compiler`: a Delete's model, else None)
             return _Compiled(alias, sql, tuple(slots), None, None, False, deletes=compiler)
         return _Compiled(alias, sql, tuple(slots), queryset, compiler, for_update)
 
@@ -322,23 +309,6 @@ class Statement:
         with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.values(params))
             return cursor.rowcount
-
-    def insert(self, **params: Any):
-        """Run an INSERT (an `Insert` builder): the new row as a saved model instance, as `create()`
-        returns it."""
-        compiled = self._get(params)
-        if compiled is None or _save_signalled(compiled.inserts):
-            return self.build(**params).create()
-        values = compiled.values(params)
-        with connections[compiled.alias].cursor() as cursor:
-            cursor.execute(compiled.sql, values)
-            returned = cursor.fetchone() if compiled.returning else ()
-        built_values = self.build(**params).values
-        instance = compiled.inserts(**built_values)
-        for field, value in zip(compiled.returning, returned, strict=True):
-            setattr(instance, field.attname, value)
-        instance._state.adding, instance._state.db = False, compiled.alias
-        return instance
 
 
 def run_along(
