@@ -176,12 +176,18 @@ DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 PREPARE_THRESHOLD = 5
 
 
+# Django's PostgreSQL backend whose connection health check sends no query when the socket is quiet
+# (shop/backends/postgresql/base.py): Django's sends `SELECT 1` before every request's first query.
+POSTGRES_ENGINE = "shop.backends.postgresql"
+
+
 def database_from_url(name: str, url: str) -> dict:
     """One DATABASES entry from a URL: persistent, health-checked connections; PostgreSQL connects within
     5 seconds; through PgBouncer, the transaction-pooling rules above."""
     database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     postgres = database["ENGINE"] == "django.db.backends.postgresql"
     if postgres:
+        database["ENGINE"] = POSTGRES_ENGINE
         database.setdefault("OPTIONS", {})["connect_timeout"] = 5
         if DATABASE_POOLER != "pgbouncer":
             # No JIT: at a million products the planner's costs pass jit_above_cost and each catalogue
@@ -219,7 +225,7 @@ else:
 # DATABASE_REPLICA_URL: a streaming replica of the primary; the public catalogue reads go there (shop/db.py).
 # Tests mirror it to the test database; real replication is tested in tests/scale/.
 if DATABASE_REPLICA_URL:
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] != POSTGRES_ENGINE:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a postgres:// DATABASE_URL (the primary)")
     DATABASES["replica"] = database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -42,6 +42,7 @@ from returns.selectors import return_get
 from returns.serializers import return_data
 from shop import events
 from shop.audit import audit_log
+from shop.db import transaction_block
 from shop.statements import Statement
 
 USER_AGENT = "shop-backend-webhooks/1"
@@ -54,9 +55,37 @@ def _active_endpoints():
 _ACTIVE_ENDPOINTS = Statement(_active_endpoints)  # read by every business event: compiled once
 
 
+def _endpoints_of_this_transaction() -> list[WebhookEndpoint]:
+    """The active endpoints, read once per transaction: a transaction that publishes several events
+    (a captured card: `payment.completed` and `order.status_changed`) sends them to the endpoints read at
+    its first one, as one statement would, and saves a query per further event. Outside a transaction
+    they are read each time.
+
+    The rows are kept on the connection with the transaction's block (`shop.db.transaction_block`) and a
+    no-op on-commit callback: Django drops its on-commit callbacks when the transaction commits or rolls
+    back (and a savepoint's when that rolls back), so the rows are read again after either."""
+    connection = transaction.get_connection()
+    block = transaction_block()
+    if block is None:
+        return _ACTIVE_ENDPOINTS.fetch()
+    kept = getattr(connection, "_webhook_endpoints", None)
+    if kept is not None:
+        kept_block, marker, endpoints = kept
+        if kept_block is block and any(entry[1] is marker for entry in connection.run_on_commit):
+            return endpoints
+    endpoints = _ACTIVE_ENDPOINTS.fetch()
+
+    def marker() -> None:
+        """Marks the transaction the endpoints were read in (it does nothing when run)."""
+
+    transaction.on_commit(marker)
+    connection._webhook_endpoints = (block, marker, endpoints)
+    return endpoints
+
+
 def endpoints_for(event_type: str) -> list[WebhookEndpoint]:
     """Active endpoints subscribed to `event_type` (few rows: filtered here, portable to SQLite)."""
-    return [endpoint for endpoint in _ACTIVE_ENDPOINTS.fetch() if event_type in endpoint.events]
+    return [endpoint for endpoint in _endpoints_of_this_transaction() if event_type in endpoint.events]
 
 
 def event_data(event_type: str, ids: dict[str, Any]) -> dict[str, Any]:

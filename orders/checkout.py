@@ -1,8 +1,8 @@
 """Checkout (API.md §5.3): the caller's cart becomes an order.
 
 Steps 1–10 are one transaction (cart locked, then its products in id order; stock checked against other
-carts' holds and taken in one update; order, items, first event and a card's pending payment written; cart
-emptied). A card is then charged outside any transaction and the result recorded by `order_payment_record`."""
+carts' holds and taken in one update; order, items, a card's pending payment and the first event written
+in one round trip; cart emptied). A card is then charged outside any transaction and the result recorded by `order_payment_record`."""
 
 from __future__ import annotations
 
@@ -68,9 +68,10 @@ def order_checkout(
     payment_token: str | None = None,
 ) -> Order:
     """Run the checkout of `user`'s cart (E21). Returns the order as written; answer it through
-    `orders.selectors.order_after_checkout`. When no payment step follows (cash on delivery), nothing has
-    changed the order since its transaction: it carries its history and its (no) payment as
-    `orders_for_display` gives them (`status_events`, `latest_payments`), so only its items are read back.
+    `orders.selectors.order_after_checkout`. When nothing but its own payment step has changed the order
+    since its transaction (always for cash on delivery; for a card, unless it was cancelled before the
+    charge was recorded), it carries its history and its payment as `orders_for_display` gives them
+    (`status_events`, `latest_payments`), so only its items are read back.
 
     Raises `CartEmpty` (400) or `InsufficientStock` (409, the first failing line in product-id order,
     with `Insufficient stock for <name>. Available: <n>` or `<name> is no longer available`).
@@ -86,8 +87,12 @@ def order_checkout(
         placed.order.latest_payments = []
         return placed.order
     result = payments.payment_charge(payment=placed.payment, token=payment_token or None)
-    order_payment_record(order_id=placed.order.pk, payment=placed.payment, result=result)
-    return placed.order
+    recorded = order_payment_record(order_id=placed.order.pk, payment=placed.payment, result=result)
+    order = recorded.order
+    if recorded.was_pending:  # nothing else has changed it since it was placed
+        order.status_events = [placed.event, *([recorded.move] if recorded.move else [])]
+        order.latest_payments = [recorded.payment]
+    return order
 
 
 def place_order(
@@ -137,17 +142,18 @@ def place_order(
             )
             for product_id, quantity in lines
         ]
-        # 8. The creation event, by the customer. Order, items and event are written in one round trip.
+        # 8. The creation event, by the customer.
         event = OrderEvent(
             order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
         )
-        insert_together([order], items, [event])
-        # 9. For a card, the pending payment of the whole total.
+        # 9. For a card, the pending payment of the whole total. Order, items, payment and event are
+        # written in one round trip.
         payment = None
         if payment_method in CARD_METHODS:
-            payment = payments.payment_create_for_new_order(
+            payment = payments.payment_pending_for_new_order(
                 order_id=order.pk, amount=total, method=payment_method
             )
+        insert_together([order], items, *([[payment]] if payment else []), [event])
         # 10. The cart emptied: lines and reservations.
         cart_empty(cart=cart)
         # Side effects (emails, webhooks) recorded by the subscribers in this transaction.

@@ -231,9 +231,9 @@ def order_detail(*, order_id: Any, user: Any = None, with_user: bool = False) ->
 
 def order_after_checkout(*, order: Order) -> Order:
     """E21's answer: the order `orders.checkout.order_checkout` returned, ready to serialize. One it
-    returned with its history and payment (`status_events`, `latest_payments`: no payment step changed it
-    since its transaction) gets its items read, with the products' stock as it now is (one query); one
-    a payment step changed is read back whole (`order_detail`)."""
+    returned with its history and payment (`status_events`, `latest_payments`: nothing else changed it
+    since it was placed) gets its items read, with the products' stock as it now is (one query); any
+    other is read back whole (`order_detail`)."""
     if not (hasattr(order, "status_events") and hasattr(order, "latest_payments")):
         return order_detail(order_id=order.pk)
     attach_prefetched(order, "items", _ORDER_ITEMS.fetch(order_id=order.pk, now=timezone.now()))

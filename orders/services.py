@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import Order, OrderItem, OrderStatus
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.transitions import (
     Trigger,
     is_allowed,
@@ -72,17 +72,31 @@ def order_status_set(*, order_id: Any, status: str, actor: Any, note: str = "") 
     return order
 
 
-def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> Payment:
+@dataclass(frozen=True)
+class RecordedPayment:
+    """What recording a charge did: the payment as recorded, the order's row as locked (with the move
+    applied) and the move's event when the charge moved it to `processing`. `was_pending`: the order was
+    still `pending` under the lock, so nothing but this charge has changed it since it was placed (no
+    move leads back to `pending`, and no other payment can start while this one is live)."""
+
+    payment: Payment
+    order: Order
+    was_pending: bool
+    move: OrderEvent | None = None
+
+
+def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResult) -> RecordedPayment:
     """Record a card charge (checkout, E26) under the order's lock: approved, a `pending` order moves to
     `processing` (one cancelled meanwhile gets a refund recorded here, asked of the gateway right after
     commit); declined, the payment is `failed` with its `decline_code` and the order stays `pending`."""
-    refund = None
+    refund = move = None
     with transaction.atomic():
         order = lock_order(order_id)
+        was_pending = order.status == OrderStatus.PENDING
         payments.payment_record_result(payment=payment, result=result)
         if result.approved:
-            if order.status == OrderStatus.PENDING:
-                transition_locked(
+            if was_pending:
+                move = transition_locked(
                     order=order,
                     to_status=OrderStatus.PROCESSING,
                     trigger=Trigger.SYSTEM,
@@ -94,7 +108,7 @@ def order_payment_record(*, order_id: Any, payment: Payment, result: ChargeResul
     if refund is not None:
         payments.refunds_settle(order_id=order.pk)
         payment.refresh_from_db()
-    return payment
+    return RecordedPayment(payment=payment, order=order, was_pending=was_pending, move=move)
 
 
 def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | None) -> Payment:
@@ -119,7 +133,7 @@ def order_payment_retry(*, order_id: Any, user: Any, method: str, token: str | N
             raise PaymentNotAllowed(ORDER_NOT_PAYABLE)
         payment = payments.payment_create_pending(order_id=order.pk, amount=order.total_amount, method=method)
     result = payments.payment_charge(payment=payment, token=token)
-    return order_payment_record(order_id=order.pk, payment=payment, result=result)
+    return order_payment_record(order_id=order.pk, payment=payment, result=result).payment
 
 
 def orders_cancel_unpaid(

@@ -21,6 +21,7 @@ from payments.models import PaymentMethod, Refund
 from shop import events
 from shop.audit import audit_log
 from shop.exceptions import InvalidTransition, NotFound
+from shop.statements import Statement, Update, insert_together
 
 
 class Trigger(StrEnum):
@@ -89,24 +90,34 @@ def order_transition(
     """Move an order, in its own transaction. Raises `InvalidTransition` (nothing changes) when refused."""
     with transaction.atomic():
         order = lock_order(order_id)
-        return transition_locked(order=order, to_status=to_status, trigger=trigger, actor=actor, note=note)
+        move = transition_locked(order=order, to_status=to_status, trigger=trigger, actor=actor, note=note)
+    return move.order
+
+
+def _order_move(*, order_id: Any, status: str, updated_at, delivered_at=None) -> Update:
+    values = {"status": status, "updated_at": updated_at}
+    if delivered_at is not None:
+        values["delivered_at"] = delivered_at
+    return Update(Order.objects.filter(pk=order_id), **values)
+
+
+_ORDER_MOVE = Statement(_order_move)  # every move: compiled once per process (with and without delivered_at)
 
 
 def transition_locked(
     *, order: Order, to_status: str, trigger: Trigger, actor: Any = None, note: str = ""
-) -> Order:
-    """Move an order whose row the caller has locked inside its transaction."""
+) -> OrderEvent:
+    """Move an order whose row the caller has locked inside its transaction; returns the move's event.
+    The order's new status and its event are written in one round trip."""
     from_status = order.status
     if not is_allowed(from_status, to_status, trigger):
         raise transition_error(from_status, to_status)
     now = timezone.now()
-    order.status = to_status
-    fields = ["status", "updated_at"]
-    if to_status == OrderStatus.DELIVERED and order.delivered_at is None:
-        order.delivered_at = now
-        fields.append("delivered_at")
-    order.save(update_fields=fields)
-    OrderEvent.objects.create(
+    delivered_at = now if to_status == OrderStatus.DELIVERED and order.delivered_at is None else None
+    order.status, order.updated_at = to_status, now
+    if delivered_at is not None:
+        order.delivered_at = delivered_at
+    event = OrderEvent(
         order=order,
         from_status=from_status,
         to_status=to_status,
@@ -114,6 +125,8 @@ def transition_locked(
         note=note or "",
         created_at=now,
     )
+    move = _ORDER_MOVE.sql(order_id=order.pk, status=to_status, updated_at=now, delivered_at=delivered_at)
+    insert_together([event], along=move)
     audit_log(actor=actor, obj=order, changes={"status": (from_status, to_status)}, extra={"note": note})
     refund = _run_side_effects(order, from_status, to_status, actor=actor)
     events.publish(
@@ -121,7 +134,7 @@ def transition_locked(
     )
     if to_status == OrderStatus.CANCELLED:
         events.publish(events.ORDER_CANCELLED, order_id=order.pk, refund_id=refund.pk if refund else None)
-    return order
+    return event
 
 
 def _run_side_effects(order: Order, from_status: str, to_status: str, *, actor: Any) -> Refund | None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from payments.models import (
 )
 from shop import events
 from shop.audit import ADDITION, audit_log
+from shop.db import transaction_block
 from shop.exceptions import AlreadyPaid, InvalidTransition, ValidationFailed
 from shop.fields import to_money
 
@@ -39,15 +40,16 @@ REFUND_NOT_FAILED = "only a failed refund can be retried (this one is {status})"
 def in_transaction() -> bool:
     """True inside a `transaction.atomic()` block opened by the code (a test case's wrapping block, which
     stands in for autocommit in non-transactional tests, does not count)."""
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    return transaction_block() is not None
 
 
-def payment_create_for_new_order(*, order_id: Any, amount: Decimal, method: str) -> Payment:
-    """The `pending` payment of an order created in the caller's transaction (checkout step 9).
+def payment_pending_for_new_order(*, order_id: Any, amount: Decimal, method: str) -> Payment:
+    """The `pending` payment of an order being created in the caller's transaction (checkout step 9),
+    not yet saved: the caller writes it with the order (`shop.statements.insert_together`).
 
     The order is brand new, so no other live payment can exist: no savepoint is needed to catch a clash.
     """
-    return Payment.objects.create(
+    return Payment(
         order_id=order_id, amount=to_money(amount), payment_method=method, status=PaymentStatus.PENDING
     )
 

@@ -101,3 +101,13 @@ class PrimaryReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints) -> bool:
         return db == self.primary
+
+
+def transaction_block(alias: str = DEFAULT_DB_ALIAS):
+    """The outermost `transaction.atomic()` block the code opened on `alias` (a test case's wrapping
+    block, which stands in for autocommit, does not count), or None outside one. Each block opened with
+    `with transaction.atomic():` is a new object, so it names one transaction while it lasts."""
+    return next(
+        (block for block in connections[alias].atomic_blocks if not getattr(block, "_from_testcase", False)),
+        None,
+    )

@@ -46,13 +46,19 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
+#: The server ended the session: an administrator (`pg_terminate_backend`, a fast shutdown), a crash of
+#: another backend, or a server still starting up (SQLSTATE class 57, operator intervention).
+SESSION_ENDED = frozenset({"57P01", "57P02", "57P03"})
+
+
 def is_connection_error(exc: BaseException) -> bool:
-    """A database that cannot be reached (as opposed to a query that failed)."""
+    """A database that cannot be reached, or that ended the connection (as opposed to a query that
+    failed)."""
     if not isinstance(exc, OperationalError):
         return False
     cause = exc.__cause__
     sqlstate = getattr(cause, "sqlstate", None)
-    return sqlstate is None or str(sqlstate).startswith("08")
+    return sqlstate is None or str(sqlstate).startswith("08") or sqlstate in SESSION_ENDED
 
 
 def to_shop_error(exc: BaseException, method: str = "") -> shop_exc.ShopError | None:

@@ -198,3 +198,61 @@ def test_every_event_type_builds_its_api_shaped_payload(admin_user):
     assert approved["return"]["status"] == "approved"
     low = WebhookEvent.objects.get(type=events.PRODUCT_STOCK_LOW).payload["data"]
     assert (low["product"]["stock"], low["threshold"]) == (5, 5)
+
+
+def endpoint_reads(call):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return sum('FROM "notifications_webhookendpoint"' in query["sql"] for query in captured)
+
+
+@pytest.mark.django_db
+def test_a_transaction_publishing_several_events_reads_the_endpoints_once():
+    from django.db import transaction
+
+    hook = endpoint("https://erp.example/hooks", events.ORDER_STATUS_CHANGED, events.PAYMENT_COMPLETED)
+    order = checkout(price="3.00", quantity=1)
+    payment = order.payments.get()
+
+    def two_events():
+        with transaction.atomic():
+            events.publish(events.PAYMENT_COMPLETED, payment_id=payment.pk)
+            events.publish(
+                events.ORDER_STATUS_CHANGED, order_id=order.pk, from_status="pending", to_status="processing"
+            )
+
+    assert endpoint_reads(two_events) == 1
+    assert endpoint_reads(two_events) == 1  # the next transaction reads them again
+    assert WebhookDelivery.objects.filter(endpoint=hook, event__type__in=["payment.completed"]).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_endpoints_a_transaction_read_end_with_it_committed_or_rolled_back():
+    """Real transactions (no test-case block), opened by one decorated function, so one `Atomic` object
+    serves them all: an endpoint registered after one commits, or after one rolls back, gets the next
+    transaction's events."""
+    from django.db import transaction
+
+    order = checkout(price="3.00", quantity=1)
+
+    @transaction.atomic
+    def status_changed(fail=False):
+        events.publish(events.ORDER_STATUS_CHANGED, order_id=order.pk, from_status="a", to_status="b")
+        if fail:
+            raise RuntimeError("rolled back")
+
+    status_changed()  # no endpoint yet
+    first = endpoint("https://one.example/hooks", events.ORDER_STATUS_CHANGED)
+    status_changed()
+    assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [first.pk]
+
+    with pytest.raises(RuntimeError):
+        status_changed(fail=True)
+    second = endpoint("https://two.example/hooks", events.ORDER_STATUS_CHANGED)
+    status_changed()
+    assert sorted(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == sorted(
+        [first.pk, first.pk, second.pk]
+    )

@@ -5,11 +5,13 @@ from decimal import Decimal
 from itertools import product as pairs
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import order_status_set
-from orders.transitions import ALLOWED_MOVES, Trigger, order_transition
+from orders.transitions import ALLOWED_MOVES, Trigger, lock_order, order_transition, transition_locked
 from payments.models import Payment, PaymentMethod, PaymentStatus
 from shop.exceptions import InvalidTransition
 from tests.factories import OrderFactory, PaymentFactory
@@ -192,3 +194,26 @@ def test_cancelling_a_partially_refunded_payment_refunds_the_rest(admin_user):
     order_status_set(order_id=order.pk, status=S.CANCELLED, actor=admin_user)
     payment.refresh_from_db()
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, Decimal("24.00"))
+
+
+def test_a_move_writes_the_status_and_its_event_in_one_statement(admin_user):
+    """The order's update goes along with its event's insert (shop.statements.insert_together)."""
+    order = OrderFactory(status=S.PROCESSING)
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        with CaptureQueriesContext(connection) as queries:
+            event = transition_locked(
+                order=locked, to_status=S.DELIVERED, trigger=Trigger.STAFF, actor=admin_user
+            )
+    orders = [q["sql"] for q in queries if '"orders_order' in q["sql"]]  # the audit entry and email aside
+    assert len(orders) == 1 and orders[0].startswith('WITH along AS (UPDATE "orders_order"')
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.delivered_at, stored.updated_at) == (
+        S.DELIVERED,
+        locked.delivered_at,
+        locked.updated_at,
+    )
+    assert stored.delivered_at == event.created_at
+    assert list(stored.events.values_list("pk", "from_status", "to_status", "actor")) == [
+        (event.pk, S.PROCESSING, S.DELIVERED, admin_user.pk)
+    ]

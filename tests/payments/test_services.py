@@ -100,7 +100,8 @@ def test_a_failed_payment_does_not_block_a_new_one():
 
 def test_charge_results_are_recorded_with_their_decline_code():
     order = OrderFactory(total_amount=Decimal("9.99"))
-    pending = services.payment_create_for_new_order(order_id=order.pk, amount=Decimal("9.99"), method="cc")
+    pending = services.payment_pending_for_new_order(order_id=order.pk, amount=Decimal("9.99"), method="cc")
+    pending.save()
     services.payment_record_result(payment=pending, result=ChargeResult.declined("insufficient_funds"))
     pending.refresh_from_db()
     assert (pending.status, pending.payment_details) == (

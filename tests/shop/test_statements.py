@@ -298,6 +298,21 @@ def test_insert_together_saves_rows_of_several_models_in_one_statement():
     ]
 
 
+def test_insert_together_sends_an_independent_write_along_first():
+    order = OrderFactory(status="pending")
+    event = OrderEvent(order=order, from_status="pending", to_status="processing")
+    along = ('UPDATE "orders_order" SET "status" = %s WHERE "id" = %s', ["processing", order.pk])
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        insert_together([event], along=along)
+
+    assert len(queries) == 1 and queries.captured_queries[0]["sql"].startswith("WITH along AS (UPDATE")
+    assert Order.objects.get(pk=order.pk).status == "processing"
+    assert list(OrderEvent.objects.filter(order=order).values_list("pk", "to_status")) == [
+        (event.pk, "processing")
+    ]
+
+
 def test_insert_together_refuses_what_it_cannot_do_as_save_would():
     from django.db.models.signals import post_save
 
