@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 
 .DEFAULT_GOAL := help
-.PHONY: bench-checkout fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps browser-deps scale bench bench-quick bench-peer bench-scale wrk clean
+.PHONY: bench-checkout bench-compare fuzz help venv install install-dev run migrate seed lint format test check-postgres scale-deps browser-deps scale bench bench-quick bench-peer bench-scale wrk clean
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 -y -qq
 
@@ -102,6 +102,10 @@ bench-quick: install-dev wrk bench-peer ## Reduced benchmark: 1,000 products, on
 
 bench-scale: install-dev wrk scale-deps ## Issue 20's runs: 4 hosts direct, through PgBouncer, catalogue on the replica (~4 min)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+BASE ?= HEAD
+bench-compare: install-dev ## The shopper flow of the working tree against BASE (a git revision), interleaved (~2 min; COMPARE_ARGS)
+	$(BENCH_ENV) $(BIN)/python bench/compare.py $(BASE) $(COMPARE_ARGS)
 
 bench-checkout: install-dev ## In-process shopper-flow timing (bench/checkout_inprocess.py; BENCH_FLOWS, default 300)
 	$(BIN)/python bench/checkout_inprocess.py $(BENCH_FLOWS)

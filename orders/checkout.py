@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cart.models import CartItem
@@ -73,15 +73,24 @@ def order_checkout(
     charge was recorded), it carries its history and its payment as `orders_for_display` gives them
     (`status_events`, `latest_payments`), so only its items are read back.
 
+    A card's pending payment draws a random transaction id; when that one is taken, the transaction
+    rolls back and runs again with another.
+
     Raises `CartEmpty` (400) or `InsufficientStock` (409, the first failing line in product-id order,
     with `Insufficient stock for <name>. Available: <n>` or `<name> is no longer available`).
     """
-    placed = place_order(
-        user=user,
-        payment_method=payment_method,
-        shipping_address=shipping_address,
-        billing_address=billing_address,
-    )
+    for draw in range(1, payments.TRANSACTION_ID_DRAWS + 1):
+        try:
+            placed = place_order(
+                user=user,
+                payment_method=payment_method,
+                shipping_address=shipping_address,
+                billing_address=billing_address,
+            )
+            break
+        except IntegrityError as exc:  # the card's random transaction id was taken: nothing was written
+            if draw == payments.TRANSACTION_ID_DRAWS or not payments.is_transaction_id_clash(exc):
+                raise
     if placed.payment is None:
         placed.order.status_events = [placed.event]
         placed.order.latest_payments = []

@@ -23,6 +23,7 @@ from payments.models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    new_transaction_id,
 )
 from shop import events
 from shop.audit import ADDITION, audit_log
@@ -48,27 +49,60 @@ def payment_pending_for_new_order(*, order_id: Any, amount: Decimal, method: str
     not yet saved: the caller writes it with the order (`shop.statements.insert_together`).
 
     The order is brand new, so no other live payment can exist: no savepoint is needed to catch a clash.
+    Its random transaction id may be taken (`is_transaction_id_clash`): the caller's transaction then
+    fails, and checkout runs it again with a new one.
     """
     return Payment(
-        order_id=order_id, amount=to_money(amount), payment_method=method, status=PaymentStatus.PENDING
+        order_id=order_id,
+        amount=to_money(amount),
+        payment_method=method,
+        status=PaymentStatus.PENDING,
+        transaction_id=new_transaction_id(),
     )
+
+
+#: A payment's `transaction_id` is `TXN-` and 8 random hex digits (API.md §2): with a million payments
+#: stored, about one new id in 4,000 is taken already. A taken one is drawn again, this many times at most.
+TRANSACTION_ID_DRAWS = 5
+
+
+def is_transaction_id_clash(exc: BaseException) -> bool:
+    """An IntegrityError from the unique `transaction_id` (as opposed to the one-live-payment rule)."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint is not None:
+        return constraint == TRANSACTION_ID_CONSTRAINT
+    return "payments_payment.transaction_id" in str(exc)  # SQLite names the column
+
+
+TRANSACTION_ID_CONSTRAINT = "payments_payment_transaction_id_key"
+
+
+def _payment_create(**fields: Any) -> Payment:
+    """`Payment.objects.create` in a savepoint, with the transaction id drawn again while it is taken.
+    Any other IntegrityError is raised as it came."""
+    for draw in range(1, TRANSACTION_ID_DRAWS + 1):
+        try:
+            with transaction.atomic():
+                return Payment.objects.create(transaction_id=new_transaction_id(), **fields)
+        except IntegrityError as exc:
+            if draw == TRANSACTION_ID_DRAWS or not is_transaction_id_clash(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def payment_create_pending(*, order_id: Any, amount: Decimal, method: str) -> Payment:
     """A `pending` payment row for a card charge about to be requested.
 
     The partial unique constraint makes a second live payment impossible; a concurrent attempt gets
-    `409 already_paid`.
+    `409 already_paid`. A transaction id already taken is drawn again.
     """
     try:
-        with transaction.atomic():
-            return Payment.objects.create(
-                order_id=order_id,
-                amount=to_money(amount),
-                payment_method=method,
-                status=PaymentStatus.PENDING,
-            )
+        return _payment_create(
+            order_id=order_id, amount=to_money(amount), payment_method=method, status=PaymentStatus.PENDING
+        )
     except IntegrityError as exc:
+        if is_transaction_id_clash(exc):
+            raise
         raise AlreadyPaid(PAYMENT_IN_PROGRESS) from exc
 
 
@@ -103,7 +137,7 @@ def payment_record_result(*, payment: Payment, result: ChargeResult) -> Payment:
 
 def payment_create_cod(*, order_id: Any, amount: Decimal) -> Payment:
     """The cash-on-delivery payment, completed when the order is delivered (no gateway call)."""
-    payment = Payment.objects.create(
+    payment = _payment_create(
         order_id=order_id,
         amount=to_money(amount),
         payment_method=PaymentMethod.CASH_ON_DELIVERY,
