@@ -10,7 +10,7 @@ A revision other than the working tree is checked out in a temporary git worktre
 repository's virtualenv with gunicorn as `make bench` runs it (the repo's gunicorn.conf.py, 2 sync workers,
 `DEBUG` off). Both revisions share `BENCH_DATABASE_URL` (migrated and loaded by the working tree), so
 compare revisions whose migrations agree. Prints one line per run and writes
-`bench/results/<date>-compare.{md,json}`.
+`bench/results/<date>-compare-<method>.{md,json}`.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def main(argv: list[str]) -> None:
     ]
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{date:%Y-%m-%d}-compare"
+    stem = out / f"{date:%Y-%m-%d}-compare-{a.method}"
     stem.with_suffix(".md").write_text("\n".join(lines))
     stem.with_suffix(".json").write_text(
         json.dumps({"meta": meta, "summary": summary, "runs": results}, indent=2) + "\n"
