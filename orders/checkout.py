@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cart.models import CartItem
@@ -79,18 +79,14 @@ def order_checkout(
     Raises `CartEmpty` (400) or `InsufficientStock` (409, the first failing line in product-id order,
     with `Insufficient stock for <name>. Available: <n>` or `<name> is no longer available`).
     """
-    for draw in range(1, payments.TRANSACTION_ID_DRAWS + 1):
-        try:
-            placed = place_order(
-                user=user,
-                payment_method=payment_method,
-                shipping_address=shipping_address,
-                billing_address=billing_address,
-            )
-            break
-        except IntegrityError as exc:  # the card's random transaction id was taken: nothing was written
-            if draw == payments.TRANSACTION_ID_DRAWS or not payments.is_transaction_id_clash(exc):
-                raise
+    placed = payments.with_fresh_transaction_id(
+        lambda: place_order(
+            user=user,
+            payment_method=payment_method,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+        )
+    )
     if placed.payment is None:
         placed.order.status_events = [placed.event]
         placed.order.latest_payments = []

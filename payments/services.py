@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +38,8 @@ VERIFY_FAILED = "Failed to verify payment"
 INVALID_TRANSACTION_ID = "invalid transaction ID"
 REFUND_NOT_FAILED = "only a failed refund can be retried (this one is {status})"
 
+T = TypeVar("T")
+
 
 def in_transaction() -> bool:
     """True inside a `transaction.atomic()` block opened by the code (a test case's wrapping block, which
@@ -64,6 +67,7 @@ def payment_pending_for_new_order(*, order_id: Any, amount: Decimal, method: str
 #: A payment's `transaction_id` is `TXN-` and 8 random hex digits (API.md §2): with a million payments
 #: stored, about one new id in 4,000 is taken already. A taken one is drawn again, this many times at most.
 TRANSACTION_ID_DRAWS = 5
+TRANSACTION_ID_CONSTRAINT = "payments_payment_transaction_id_key"
 
 
 def is_transaction_id_clash(exc: BaseException) -> bool:
@@ -74,20 +78,27 @@ def is_transaction_id_clash(exc: BaseException) -> bool:
     return "payments_payment.transaction_id" in str(exc)  # SQLite names the column
 
 
-TRANSACTION_ID_CONSTRAINT = "payments_payment_transaction_id_key"
-
-
-def _payment_create(**fields: Any) -> Payment:
-    """`Payment.objects.create` in a savepoint, with the transaction id drawn again while it is taken.
-    Any other IntegrityError is raised as it came."""
+def with_fresh_transaction_id(write: Callable[[], T]) -> T:
+    """Run `write`, which draws a payment's transaction id and writes the payment (in a savepoint or a
+    whole transaction of its own, so that a failure leaves nothing), again while the id it drew is taken.
+    Any other IntegrityError, or a clash on the last draw, is raised as it came."""
     for draw in range(1, TRANSACTION_ID_DRAWS + 1):
         try:
-            with transaction.atomic():
-                return Payment.objects.create(transaction_id=new_transaction_id(), **fields)
+            return write()
         except IntegrityError as exc:
             if draw == TRANSACTION_ID_DRAWS or not is_transaction_id_clash(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _payment_create(**fields: Any) -> Payment:
+    """`Payment.objects.create` in a savepoint, with a fresh transaction id while the drawn one is taken."""
+
+    def create() -> Payment:
+        with transaction.atomic():
+            return Payment.objects.create(transaction_id=new_transaction_id(), **fields)
+
+    return with_fresh_transaction_id(create)
 
 
 def payment_create_pending(*, order_id: Any, amount: Decimal, method: str) -> Payment:
