@@ -26,8 +26,14 @@ def shared_database_url() -> str:
 
 
 class Server:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, pid: int | None = None) -> None:
         self.port = port
+        self.pid = pid  # gunicorn's master process
+
+    def worker_pids(self) -> set[int]:
+        """The master's children now (Linux): its workers."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return {int(child) for child in children}
 
     def request(self, method: str, target: str, *, headers: dict[str, str] | None = None, body=None):
         """Send one raw request (the target is not re-encoded) and answer (status, headers, body)."""
@@ -72,7 +78,7 @@ def gunicorn_server(**env: str):
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
-        server = Server(port)
+        server = Server(port, process.pid)
         try:
             deadline = time.monotonic() + 60
             while True:

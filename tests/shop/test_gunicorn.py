@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,31 @@ def test_the_docker_healthcheck_passes_with_the_production_https_and_host_settin
         )
 
     assert probe.returncode == 0, probe.stderr
+
+
+def _master_has_loaded_the_app(server) -> bool:
+    """psycopg's C library is mapped into a process only by importing the app (its database backend)."""
+    return "libpq" in Path(f"/proc/{server.pid}/maps").read_text()
+
+
+def test_the_master_loads_the_app_once_and_recycled_workers_fork_from_it(django_db_setup):
+    """`preload_app`: the app is imported in the master; a worker replaced after `max_requests` is a fork
+    of it (no import of its own) and serves at once."""
+    with gunicorn_server(GUNICORN_MAX_REQUESTS="2", GUNICORN_MAX_REQUESTS_JITTER="0") as server:
+        assert _master_has_loaded_the_app(server)
+        seen = set()
+        for _ in range(8):
+            seen |= server.worker_pids()
+            status, _, body = server.request("GET", "/api/v1/products?limit=1")
+            assert status == 200, body
+        seen |= server.worker_pids()
+
+    assert len(seen) >= 3  # one worker at a time, replaced every 2 requests
+
+
+def test_gunicorn_preload_0_leaves_the_import_to_each_worker(django_db_setup):
+    with gunicorn_server(GUNICORN_PRELOAD="0") as server:
+        status, _, _ = server.request("GET", "/health")
+
+        assert status == 200
+        assert not _master_has_loaded_the_app(server)
