@@ -5,6 +5,15 @@ overrides a value here). Every value can be set from the environment as shown; R
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# `config.env` from beside this file, also when another project's gunicorn reads it (the benchmark's peer):
+# appended, so that nothing here shadows that project's own modules.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent))
+
+from config.env import env_bool  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -27,7 +36,7 @@ keepalive = 5
 # loaded modules' memory (config/wsgi.py freezes them out of the garbage collector, so their pages stay
 # shared). Nothing connects at import: each worker opens its own database and Redis connections on first
 # use. A code change needs a restart of the master (HUP re-forks the workers from the loaded app).
-preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off")
+preload_app = env_bool("GUNICORN_PRELOAD", default=True)
 # Recycle workers now and then so that a slow leak never grows without bound; jitter spreads restarts.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)

@@ -13,16 +13,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-TRUE_VALUES = {"1", "true", "yes", "on"}
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in TRUE_VALUES
 
 
 def env_list(name: str, default: str) -> list[str]:
