@@ -26,6 +26,7 @@ RETURNING id, user_id, created_at, updated_at
 """
 _TOUCH = "DO UPDATE SET updated_at = excluded.updated_at"
 _KEEP = "DO NOTHING"
+_CART_COLUMNS = ["id", "user_id", "created_at", "updated_at"]  # what RETURNING gives, in its order
 
 
 def _cart_upsert(user_id: Any, action: str) -> Cart | None:
@@ -45,8 +46,13 @@ def _cart_upsert(user_id: Any, action: str) -> Cart | None:
         time_of(now, connection),
         time_of(now, connection),
     ]
-    rows = list(Cart.objects.raw(sql, params))
-    return rows[0] if rows else None
+    if connection.vendor != "postgresql":  # SQLite (`make run`): the raw queryset converts its values
+        rows = list(Cart.objects.raw(sql, params))
+        return rows[0] if rows else None
+    with connection.cursor() as cursor:  # psycopg returns the row's UUIDs and aware datetimes as they are
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Cart.from_db(connection.alias, _CART_COLUMNS, row) if row is not None else None
 
 
 def cart_get_or_create(*, user) -> tuple[Cart, bool]:

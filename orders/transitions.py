@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog import inventory
@@ -72,16 +74,26 @@ def transition_error(from_status: str, to_status: str) -> InvalidTransition:
     return InvalidTransition(f"invalid status transition from {from_status} to {to_status}")
 
 
-def lock_order(order_id: Any, *, owner_id: Any = None) -> Order:
-    """The order's row, locked for the rest of the transaction (404 when unknown or, with `owner_id`,
-    another user's: that order's row is then never locked)."""
+def _locked_order(*, order_id: Any, owner_id: Any = None) -> QuerySet[Order]:
     orders = Order.objects.select_for_update().filter(pk=order_id)
     if owner_id is not None:
         orders = orders.filter(user_id=owner_id)
-    order = orders.first()
-    if order is None:
+    return orders[:1]
+
+
+_LOCK_ORDER = Statement(_locked_order)  # every move and payment record: compiled once per process
+
+
+def lock_order(order_id: Any, *, owner_id: Any = None) -> Order:
+    """The order's row, locked for the rest of the transaction (404 when unknown or, with `owner_id`,
+    another user's: that order's row is then never locked)."""
+    if isinstance(order_id, UUID) and (owner_id is None or isinstance(owner_id, UUID)):
+        found = _LOCK_ORDER.fetch(order_id=order_id, owner_id=owner_id)
+    else:  # an id as given (a string): the ORM converts or refuses it, as it always did
+        found = list(_locked_order(order_id=order_id, owner_id=owner_id))
+    if not found:
         raise NotFound("Order")
-    return order
+    return found[0]
 
 
 def order_transition(

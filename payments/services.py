@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, Sum, TextField, Value, When
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from payments import selectors
@@ -31,6 +32,7 @@ from shop.audit import ADDITION, audit_log
 from shop.db import transaction_block
 from shop.exceptions import AlreadyPaid, InvalidTransition, ValidationFailed
 from shop.fields import to_money
+from shop.statements import Statement, Update
 
 PAYMENT_EXISTS = "payment already exists for this order"
 PAYMENT_IN_PROGRESS = "payment already in progress for this order"
@@ -129,18 +131,31 @@ def payment_charge(*, payment: Payment, token: str | None) -> ChargeResult:
         return ChargeResult.declined(DeclineCode.GATEWAY_ERROR)
 
 
+def _result_update(*, payment_id: Any, status: str, decline_code: str | None, now) -> Update:
+    """The charge result's one UPDATE: status, `payment_details` (`{}`, or the decline code) and time."""
+    code = Cast(Value(decline_code), TextField())  # typed: a bound parameter of JSONB_BUILD_OBJECT has none
+    details = JSONObject(decline_code=code) if decline_code is not None else JSONObject()
+    return Update(
+        Payment.objects.filter(pk=payment_id), status=status, payment_details=details, updated_at=now
+    )
+
+
+_RESULT_UPDATE = Statement(_result_update)  # every card charge: compiled once per process
+
+
 def payment_record_result(*, payment: Payment, result: ChargeResult) -> Payment:
     """Record a charge result on a pending payment.
 
     The caller holds the transaction and the lock of the payment's order: every write to an order's
     payments (charge results, refunds, the COD payment) happens under that lock, so it guards the row."""
     if result.approved:
-        payment.status = PaymentStatus.COMPLETED
-        payment.payment_details = {}
+        status, decline_code = PaymentStatus.COMPLETED, None
     else:
-        payment.status = PaymentStatus.FAILED
-        payment.payment_details = {"decline_code": result.decline_code or DeclineCode.GATEWAY_ERROR}
-    payment.save(update_fields=["status", "payment_details", "updated_at"])
+        status, decline_code = PaymentStatus.FAILED, result.decline_code or DeclineCode.GATEWAY_ERROR
+    now = timezone.now()
+    _RESULT_UPDATE.execute(payment_id=payment.pk, status=status, decline_code=decline_code, now=now)
+    payment.status, payment.updated_at = status, now
+    payment.payment_details = {} if decline_code is None else {"decline_code": decline_code}
     event = events.PAYMENT_COMPLETED if result.approved else events.PAYMENT_FAILED
     events.publish(event, payment_id=payment.pk)
     return payment
