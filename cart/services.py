@@ -15,7 +15,7 @@ from cart.models import MAX_LINE_QUANTITY, Cart, CartItem
 from cart.selectors import cart_lines, line_quantity
 from catalog import inventory
 from shop.exceptions import NotFound, ValidationFailed
-from shop.statements import Delete, Insert, Statement, Update
+from shop.statements import Delete, Insert, Statement, Update, run_along
 
 LINE_QUANTITY_TOO_HIGH = f"The quantity of a cart line cannot exceed {MAX_LINE_QUANTITY}."
 
@@ -82,9 +82,17 @@ def cart_empty(*, cart: Cart) -> None:
     """Delete every line of the cart and every reservation it holds (E20, checkout).
 
     Part of the caller's transaction, with the cart locked (`cart_lock_for_user`)."""
+    lines, holds = cart_empty_statements(cart=cart)
+    run_along(*holds, lines)  # one round trip
+
+
+def cart_empty_statements(*, cart: Cart) -> list[tuple[str, list]]:
+    """`cart_empty` as its two statements (SQL and parameters), for a caller that sends them with its own
+    writes in one round trip (checkout: `shop.statements.insert_together`'s `along`). Same conditions:
+    inside the caller's transaction, with the cart locked."""
     if not connection.in_atomic_block:
         raise RuntimeError("cart_empty() must run inside transaction.atomic()")
-    inventory.release(cart_id=cart.pk, along=_LINES_DELETE.sql(cart_id=cart.pk))  # one round trip
+    return [_LINES_DELETE.sql(cart_id=cart.pk), inventory.release_statement(cart_id=cart.pk)]
 
 
 def _lines_delete(*, cart_id: UUID) -> Delete:

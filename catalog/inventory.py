@@ -279,6 +279,12 @@ def release(
     return run_along(*_RELEASE.sql(**params), along)
 
 
+def release_statement(*, cart_id: Any) -> tuple[str, list]:
+    """`release` of every hold of the cart as SQL and parameters, to send with the caller's own writes
+    in one round trip (`shop.statements.insert_together`'s `along`)."""
+    return _RELEASE.sql(cart_id=cart_id, product_ids=None)
+
+
 def release_product(*, product_id: Any) -> int:
     """Delete every reservation of a product (archive or delete of the product)."""
     deleted, _ = Reservation.objects.filter(product_id=product_id).delete()

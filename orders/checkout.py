@@ -1,8 +1,8 @@
 """Checkout (API.md §5.3): the caller's cart becomes an order.
 
 Steps 1–10 are one transaction (cart locked, then its products in id order; stock checked against other
-carts' holds and taken in one update; order, items, a card's pending payment and the first event written
-in one round trip; cart emptied). A card is then charged outside any transaction and the result recorded by `order_payment_record`."""
+carts' holds and taken in one update; order, items, a card's pending payment and the first event written,
+and the cart emptied, in one round trip). A card is then charged outside any transaction and the result recorded by `order_payment_record`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cart.models import CartItem
 from cart.selectors import line_quantity
-from cart.services import cart_empty, cart_lock_for_user
+from cart.services import cart_empty_statements, cart_lock_for_user
 from catalog import inventory
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, full_address
@@ -151,16 +151,17 @@ def place_order(
         event = OrderEvent(
             order=order, from_status=None, to_status=OrderStatus.PENDING, actor=user, created_at=now
         )
-        # 9. For a card, the pending payment of the whole total. Order, items, payment and event are
-        # written in one round trip.
+        # 9. For a card, the pending payment of the whole total.
         payment = None
         if payment_method in CARD_METHODS:
             payment = payments.payment_pending_for_new_order(
                 order_id=order.pk, amount=total, method=payment_method
             )
-        insert_together([order], items, *([[payment]] if payment else []), [event])
-        # 10. The cart emptied: lines and reservations.
-        cart_empty(cart=cart)
+        # 10. The cart emptied: lines and reservations. Order, items, payment and event are written, and
+        # the cart emptied, in one round trip.
+        insert_together(
+            [order], items, *([[payment]] if payment else []), [event], along=cart_empty_statements(cart=cart)
+        )
         # Side effects (emails, webhooks) recorded by the subscribers in this transaction.
         events.publish(events.ORDER_CREATED, order_id=order.pk)
         for product_id in inventory.fell_to_low_stock(products, lines):

@@ -329,10 +329,13 @@ def run_along(
         return cursor.rowcount
 
 
-def insert_together(*groups: list[Any], along: tuple[str, list] | None = None) -> None:
+def insert_together(
+    *groups: list[Any], along: tuple[str, list] | list[tuple[str, list]] | None = None
+) -> None:
     """Save new rows of several models in one round trip: each group (new instances of one model) is
     one INSERT, every group but the last in a data-modifying WITH (on PostgreSQL; elsewhere one statement
-    per group, in order). `along` is an independent write sent with them, first (as in `run_along`). What `save()` does to the values happens (defaults, `auto_now`) and the last
+    per group, in order). `along` is an independent write, or a list of them, sent with them, first (as in
+    `run_along`). What `save()` does to the values happens (defaults, `auto_now`) and the last
     group's auto-incremented keys are read back; no save signal is sent, as for `bulk_create`, so a model a
     save signal listens to is refused. The rows may point at each other: Django's foreign keys on
     PostgreSQL are checked at commit (DEFERRABLE INITIALLY DEFERRED). Call inside a transaction."""
@@ -355,19 +358,19 @@ def insert_together(*groups: list[Any], along: tuple[str, list] | None = None) -
         compiler.returning_fields = returning
         [(sql, params)] = compiler.as_sql()
         statements.append((alias, sql, list(params), objs, returning))
+    alongs = [] if along is None else along if isinstance(along, list) else [along]
     connection = connections[statements[-1][0]]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len({alias for alias, *_ in statements}) == 1:
-            withs = [f"insert_{n} AS ({sql})" for n, (_, sql, *_rest) in enumerate(statements[:-1])]
-            values = [value for _, _, params, *_ in statements for value in params]
-            if along is not None:
-                withs.insert(0, f"along AS ({along[0]})")
-                values = [*along[1], *values]
+            withs = [f"along{f'_{n}' if n else ''} AS ({sql})" for n, (sql, _) in enumerate(alongs)]
+            withs += [f"insert_{n} AS ({sql})" for n, (_, sql, *_rest) in enumerate(statements[:-1])]
+            values = [value for _, params in alongs for value in params]
+            values += [value for _, _, params, *_ in statements for value in params]
             sql = f"WITH {', '.join(withs)} {statements[-1][1]}" if withs else statements[-1][1]
             cursor.execute(sql, values)
         else:
-            if along is not None:
-                cursor.execute(*along)
+            for write in alongs:
+                cursor.execute(*write)
             for _, sql, params, *_ in statements[:-1]:
                 cursor.execute(sql, params)
             cursor.execute(statements[-1][1], statements[-1][2])

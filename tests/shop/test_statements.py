@@ -313,6 +313,28 @@ def test_insert_together_sends_an_independent_write_along_first():
     ]
 
 
+def test_insert_together_sends_several_independent_writes_along_in_the_same_round_trip():
+    order = OrderFactory(status="pending")
+    other = OrderFactory(status="pending")
+    event = OrderEvent(order=order, from_status="pending", to_status="processing")
+    along = [
+        ('UPDATE "orders_order" SET "status" = %s WHERE "id" = %s', ["processing", order.pk]),
+        ('UPDATE "orders_order" SET "status" = %s WHERE "id" = %s', ["cancelled", other.pk]),
+    ]
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        insert_together([event], along=along)
+
+    assert len(queries) == 1
+    assert queries.captured_queries[0]["sql"].startswith("WITH along AS (UPDATE")
+    assert "along_1 AS (UPDATE" in queries.captured_queries[0]["sql"]
+    assert Order.objects.get(pk=order.pk).status == "processing"
+    assert Order.objects.get(pk=other.pk).status == "cancelled"
+    assert list(OrderEvent.objects.filter(order=order).values_list("pk", "to_status")) == [
+        (event.pk, "processing")
+    ]
+
+
 def test_insert_together_refuses_what_it_cannot_do_as_save_would():
     from django.db.models.signals import post_save
 
