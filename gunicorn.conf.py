@@ -37,6 +37,14 @@ keepalive = 5
 # shared). Nothing connects at import: each worker opens its own database and Redis connections on first
 # use. A code change needs a restart of the master (HUP re-forks the workers from the loaded app).
 preload_app = env_bool("GUNICORN_PRELOAD", default=True)
+# After each response a sync worker closes the connection. gunicorn lingers until the client closes too
+# (up to 2 s); here it lingers only when unread request bytes wait in the socket, as nginx does, and
+# otherwise closes at once (config/gunicorn_close.py). GUNICORN_ALWAYS_LINGER=1 keeps gunicorn's way.
+if not env_bool("GUNICORN_ALWAYS_LINGER", default=False):
+    from config.gunicorn_close import install as _close_only_when_needed  # noqa: E402
+
+    _close_only_when_needed()
+
 # Recycle workers now and then so that a slow leak never grows without bound; jitter spreads restarts.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
