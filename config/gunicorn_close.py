@@ -1,4 +1,5 @@
-"""How gunicorn's sync worker closes a connection after its response (gunicorn.conf.py's `post_fork`).
+"""How gunicorn's sync worker closes a connection after its response (installed by gunicorn.conf.py, in the
+master before the workers fork).
 
 A sync worker closes every connection after one response. gunicorn 27 closes "gracefully" (RFC 9112
 §9.6): it half-closes, then reads until the client closes its side too, for up to 2 s, so that request

@@ -86,11 +86,12 @@ _LOCK_ORDER = Statement(_locked_order)  # every move and payment record: compile
 
 def lock_order(order_id: Any, *, owner_id: Any = None) -> Order:
     """The order's row, locked for the rest of the transaction (404 when unknown or, with `owner_id`,
-    another user's: that order's row is then never locked)."""
-    if isinstance(order_id, UUID) and (owner_id is None or isinstance(owner_id, UUID)):
-        found = _LOCK_ORDER.fetch(order_id=order_id, owner_id=owner_id)
-    else:  # an id as given (a string): the ORM converts or refuses it, as it always did
-        found = list(_locked_order(order_id=order_id, owner_id=owner_id))
+    another user's: that order's row is then never locked; an id that is not a UUID is unknown)."""
+    try:
+        order_id = order_id if isinstance(order_id, UUID) else UUID(str(order_id))
+    except ValueError:
+        raise NotFound("Order") from None
+    found = _LOCK_ORDER.fetch(order_id=order_id, owner_id=owner_id)
     if not found:
         raise NotFound("Order")
     return found[0]

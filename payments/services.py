@@ -149,13 +149,17 @@ def payment_record_result(*, payment: Payment, result: ChargeResult) -> Payment:
     The caller holds the transaction and the lock of the payment's order: every write to an order's
     payments (charge results, refunds, the COD payment) happens under that lock, so it guards the row."""
     if result.approved:
-        status, decline_code = PaymentStatus.COMPLETED, None
+        status, details = PaymentStatus.COMPLETED, {}
     else:
-        status, decline_code = PaymentStatus.FAILED, result.decline_code or DeclineCode.GATEWAY_ERROR
+        status, details = (
+            PaymentStatus.FAILED,
+            {"decline_code": result.decline_code or DeclineCode.GATEWAY_ERROR},
+        )
     now = timezone.now()
-    _RESULT_UPDATE.execute(payment_id=payment.pk, status=status, decline_code=decline_code, now=now)
-    payment.status, payment.updated_at = status, now
-    payment.payment_details = {} if decline_code is None else {"decline_code": decline_code}
+    _RESULT_UPDATE.execute(
+        payment_id=payment.pk, status=status, decline_code=details.get("decline_code"), now=now
+    )
+    payment.status, payment.payment_details, payment.updated_at = status, details, now
     event = events.PAYMENT_COMPLETED if result.approved else events.PAYMENT_FAILED
     events.publish(event, payment_id=payment.pk)
     return payment

@@ -217,3 +217,18 @@ def test_a_move_writes_the_status_and_its_event_in_one_statement(admin_user):
     assert list(stored.events.values_list("pk", "from_status", "to_status", "actor")) == [
         (event.pk, S.PROCESSING, S.DELIVERED, admin_user.pk)
     ]
+
+
+@pytest.mark.parametrize("given", ["as text", "not-a-uuid", "missing"])
+def test_lock_order_takes_an_id_as_text_and_an_unknown_or_malformed_one_is_not_found(customer, given):
+    import uuid
+
+    from shop.exceptions import NotFound
+
+    order = OrderFactory(user=customer)
+    with transaction.atomic():
+        if given == "as text":
+            assert lock_order(str(order.pk), owner_id=customer.pk).pk == order.pk
+        else:
+            with pytest.raises(NotFound):
+                lock_order("not-a-uuid" if given == "not-a-uuid" else str(uuid.uuid4()))
