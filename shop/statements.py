@@ -291,6 +291,7 @@ class Statement:
         compiler.connection = connection
         sql, values = compiled.sql, compiled.values(params)
         compiler.as_sql = lambda *args, **kwargs: (sql, values)
+        compiler.get_converters = _converters_kept(compiled, compiler, connection)
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
@@ -309,6 +310,31 @@ class Statement:
         with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.values(params))
             return cursor.rowcount
+
+
+def _converters_kept(compiled: _Compiled, compiler, connection) -> Callable:
+    """`compiler.get_converters`, asked once per connection for the compiled SELECT's own columns.
+
+    Django works out each column's converters (backend and field) on every execution; for a compiled
+    statement the columns are the same objects every time, so the answer is kept on the connection (the
+    converters are its backend's methods) beside the columns it was for, and given again only for
+    exactly those objects. Any other list of expressions is answered afresh."""
+    kept = connection.__dict__.setdefault("_statement_converters", {})
+    compute = compiler.get_converters
+
+    def get_converters(expressions):
+        found = kept.get(id(compiled))
+        if (
+            found is not None
+            and len(found[0]) == len(expressions)
+            and all(a is b for a, b in zip(found[0], expressions, strict=True))
+        ):
+            return found[1]
+        converters = compute(expressions)
+        kept[id(compiled)] = (tuple(expressions), converters)
+        return converters
+
+    return get_converters
 
 
 def run_along(

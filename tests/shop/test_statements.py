@@ -405,3 +405,38 @@ def test_a_select_follows_the_router_when_it_sends_the_reads_elsewhere(monkeypat
     monkeypatch.setattr("shop.statements.router", Elsewhere)
     assert statement.fetch(pk=product.pk) == [product]  # the plain ORM ran it (Django's own router)
     assert build.calls == calls + 1
+
+
+def test_a_compiled_select_works_out_its_columns_converters_once_per_connection(monkeypatch):
+    cheap, dear = ProductFactory(price=Decimal("1.10")), ProductFactory(price=Decimal("20.05"))
+    statement = Statement(lambda *, pk: Product.objects.filter(pk=pk))
+    asked = []
+    original = type(connection.ops).get_db_converters
+
+    def counting(ops, expression):
+        asked.append(expression)
+        return original(ops, expression)
+
+    monkeypatch.setattr(type(connection.ops), "get_db_converters", counting)
+    [first] = statement.fetch(pk=cheap.pk)
+    columns = len(asked)
+    assert columns > 0
+    [second] = statement.fetch(pk=dear.pk)
+    assert len(asked) == columns  # kept: not asked again
+    # Still converted, each call with its own row: exact Decimals, aware datetimes, the row's own values.
+    assert (first.pk, first.price, second.pk, second.price) == (
+        cheap.pk,
+        Decimal("1.10"),
+        dear.pk,
+        Decimal("20.05"),
+    )
+    assert second.created_at == Product.objects.get(pk=dear.pk).created_at
+    assert second.created_at.utcoffset() == timedelta(0)
+    # Another list of expressions on the same compiler is answered afresh, never with the kept converters.
+    compiled = next(iter(statement._compiled.values()))
+    from shop.statements import _converters_kept
+
+    get_converters = _converters_kept(compiled, compiled.compiler, connection)
+    kept_for = [s[0] for s in compiled.compiler.select]
+    assert get_converters(kept_for) is get_converters(kept_for)
+    assert get_converters(kept_for[:1]) is not get_converters(kept_for)
