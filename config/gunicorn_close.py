@@ -33,10 +33,8 @@ def close_after_response(sock: socket.socket, *args, **kwargs) -> None:
         return
     try:
         unread = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-    except BlockingIOError:
-        unread = b""  # nothing waiting
-    except OSError:
-        unread = b""  # reset or gone already: nothing to protect
+    except OSError:  # BlockingIOError: nothing waiting; any other: reset or gone, nothing to protect
+        unread = b""
     if unread:
         graceful_close(sock, *args, **kwargs)
         return

@@ -1,6 +1,7 @@
 """The order state machine (API.md §5.4): the whole 8 × 8 table through the staff path, the moves
 reserved to returns, the owner and the system, and each move's side effects."""
 
+import uuid
 from decimal import Decimal
 from itertools import product as pairs
 
@@ -13,7 +14,7 @@ from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import order_status_set
 from orders.transitions import ALLOWED_MOVES, Trigger, lock_order, order_transition, transition_locked
 from payments.models import Payment, PaymentMethod, PaymentStatus
-from shop.exceptions import InvalidTransition
+from shop.exceptions import InvalidTransition, NotFound
 from tests.factories import OrderFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,10 +222,6 @@ def test_a_move_writes_the_status_and_its_event_in_one_statement(admin_user):
 
 @pytest.mark.parametrize("given", ["as text", "not-a-uuid", "missing"])
 def test_lock_order_takes_an_id_as_text_and_an_unknown_or_malformed_one_is_not_found(customer, given):
-    import uuid
-
-    from shop.exceptions import NotFound
-
     order = OrderFactory(user=customer)
     with transaction.atomic():
         if given == "as text":

@@ -17,7 +17,16 @@ from cart import services as cart_services
 from cart.models import Cart, CartItem
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderItem
-from shop.statements import MAX_LIST, Delete, Insert, Statement, Update, attach_prefetched, insert_together
+from shop.statements import (
+    MAX_LIST,
+    Delete,
+    Insert,
+    Statement,
+    Update,
+    _converters_kept,
+    attach_prefetched,
+    insert_together,
+)
 from tests.concurrency import run_together
 from tests.factories import CartItemFactory, OrderFactory, OrderItemFactory, ProductFactory
 
@@ -434,8 +443,6 @@ def test_a_compiled_select_works_out_its_columns_converters_once_per_connection(
     assert second.created_at.utcoffset() == timedelta(0)
     # Another list of expressions on the same compiler is answered afresh, never with the kept converters.
     compiled = next(iter(statement._compiled.values()))
-    from shop.statements import _converters_kept
-
     get_converters = _converters_kept(compiled, compiled.compiler, connection)
     kept_for = [s[0] for s in compiled.compiler.select]
     assert get_converters(kept_for) is get_converters(kept_for)
